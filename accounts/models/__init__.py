@@ -1,0 +1,14 @@
+"""The accounts domain's tables. Importing this package registers all of them on ``Base.metadata``."""
+
+from accounts.models.account import ABM_STAGES, Account, TargetList, TargetListMember
+from accounts.models.activity import ACTIVITY_TYPES, Activity, Opportunity
+from accounts.models.contact import BUYING_ROLES, COVERAGE_STATUSES, SENTIMENTS, Contact
+from accounts.models.messaging import Message, MessageTemplate, PainHypothesis
+from accounts.models.research import ResearchPage, Signal
+from accounts.models.sequences import Enrollment, Sequence, SequenceStep
+
+__all__ = [
+    "ABM_STAGES", "ACTIVITY_TYPES", "BUYING_ROLES", "COVERAGE_STATUSES", "SENTIMENTS",
+    "Account", "Activity", "Contact", "Enrollment", "Message", "MessageTemplate", "Opportunity",
+    "PainHypothesis", "ResearchPage", "Sequence", "SequenceStep", "Signal", "TargetList", "TargetListMember",
+]

@@ -1,0 +1,1 @@
+"""CRM sync (HubSpot, Salesforce): external references, the outbox, conflicts and the sync journal."""

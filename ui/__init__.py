@@ -1,0 +1,1 @@
+"""The Qt presentation layer. Only ``bdr_desk.app`` imports it."""

@@ -1,0 +1,251 @@
+"""The account workspace: one account's firmographics (editable, with optimistic locking), its buying
+committee, its recent activity and its place in the account hierarchy."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+    QPlainTextEdit, QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget,
+)
+
+from accounts.account_detail import (
+    AccountDetail, AccountEditError, AccountNotFound, load_account_detail, update_account,
+)
+from accounts.models import ABM_STAGES
+from bdr_desk.taxonomy import ABM_STAGE, BUYING_ROLE, INDUSTRY, SEGMENT_LABELS, SIZE_BAND
+from ui import dialogs
+from ui.context import AppContext
+from ui.models.record_table import RecordTableModel
+from ui.theme import app_icon, icon
+from ui.widgets.common import Card, EmptyState, label
+
+TEXT_FIELDS = ("name", "website", "sub_industry", "employees", "annual_revenue", "hq_country", "hq_region", "hq_city")
+
+
+def _table(model: RecordTableModel) -> QTableView:
+    t = QTableView()
+    t.setModel(model)
+    t.setAlternatingRowColors(True)
+    t.setShowGrid(False)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    t.verticalHeader().hide()
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+    t.horizontalHeader().setStretchLastSection(True)
+    return t
+
+
+class AccountWindow(QWidget):
+    saved = Signal(int)  # account id
+
+    def __init__(self, ctx: AppContext, account_id: int, parent: QWidget | None = None) -> None:
+        super().__init__(parent, Qt.WindowType.Window)
+        self.ctx = ctx
+        self.account_id = account_id
+        self.detail: AccountDetail | None = None
+        self.setWindowIcon(app_icon())
+        self.resize(980, 700)
+
+        self.title = label("", "PageTitle")
+        self.subtitle = label("", "PageSubtitle")
+        self.badges = QHBoxLayout()
+        head = QVBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.subtitle)
+        head.addLayout(self.badges)
+        self.save_button = QPushButton(icon("save"), "Save changes")
+        self.save_button.setObjectName("Primary")
+        self.save_button.clicked.connect(self.save)
+        self.reload_button = QPushButton("Reload")
+        self.reload_button.clicked.connect(self.load)
+        top = QHBoxLayout()
+        top.addLayout(head, 1)
+        top.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
+        top.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.cards = {k: Card(c) for k, c in (("contacts", "Stakeholders"), ("icp", "ICP score"),
+                                                 ("opps", "Open opportunities"), ("pipeline", "Pipeline"))}
+        cards = QHBoxLayout()
+        for c in self.cards.values():
+            cards.addWidget(c)
+
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self._overview_tab(), icon("accounts"), "Overview")
+        self.contacts_model = RecordTableModel([
+            ("Name", lambda c: c.name + (" (left)" if c.left_company else "")), ("Title", lambda c: c.title),
+            ("Buying role", lambda c: ctx.taxonomy.label(BUYING_ROLE, c.buying_role)),
+            ("Influence", lambda c: "●" * (c.influence or 0)), ("Sentiment", lambda c: c.sentiment),
+            ("Reports to", lambda c: c.reports_to), ("Email", lambda c: c.email),
+        ], parent=self)
+        self.contacts_view = _table(self.contacts_model)
+        self.tabs.addTab(self._with_empty(self.contacts_view, "person", "No stakeholders yet",
+                                          "Map the buying committee: add the economic buyer, the champion and "
+                                          "the evaluators you know of."), icon("person"), "Stakeholders")
+        self.activity_model = RecordTableModel([
+            ("When", lambda a: a.occurred_at.strftime("%Y-%m-%d %H:%M")), ("Type", lambda a: a.type),
+            ("Outcome", lambda a: a.outcome), ("Contact", lambda a: a.contact), ("Subject", lambda a: a.subject),
+        ], parent=self)
+        self.activity_view = _table(self.activity_model)
+        self.tabs.addTab(self._with_empty(self.activity_view, "calendar", "No activity yet",
+                                          "Calls, emails and meetings logged for this account appear here, "
+                                          "newest first."), icon("calendar"), "Activity")
+        self.children_model = RecordTableModel([("Child account", lambda c: c[1])], parent=self)
+        self.children_view = _table(self.children_model)
+        self.tabs.addTab(self._hierarchy_tab(), icon("link"), "Hierarchy")
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 20)
+        lay.setSpacing(14)
+        lay.addLayout(top)
+        lay.addLayout(cards)
+        lay.addWidget(self.tabs, 1)
+        self.load()
+
+    # ---- layout pieces ----
+    def _overview_tab(self) -> QWidget:
+        self.fields: dict[str, QLineEdit] = {k: QLineEdit() for k in TEXT_FIELDS}
+        self.fields["employees"].setPlaceholderText("e.g. 1,200")
+        self.fields["hq_country"].setPlaceholderText("ISO code, e.g. DE")
+        self.fields["hq_country"].setMaxLength(2)
+        tax = self.ctx.taxonomy
+        self.industry = QComboBox()
+        self.industry.addItem("—", None)
+        for t in tax.terms[INDUSTRY]:
+            self.industry.addItem(t.label, t.key)
+        self.tier = QComboBox()
+        self.tier.addItem("No tier", None)
+        for t in (1, 2, 3):
+            self.tier.addItem(f"Tier {t}", t)
+        self.stage = QComboBox()
+        for s in ABM_STAGES:
+            self.stage.addItem(tax.label(ABM_STAGE, s), s)
+        self.notes = QPlainTextEdit()
+        self.notes.setPlaceholderText("Notes about this account: priorities, context, next steps…")
+        left, right = QFormLayout(), QFormLayout()
+        for form in (left, right):
+            form.setLabelAlignment(Qt.AlignmentFlag.AlignRight)
+            form.setHorizontalSpacing(12)
+            form.setVerticalSpacing(8)
+        left.addRow("Name", self.fields["name"])
+        left.addRow("Website", self.fields["website"])
+        self.domain = label("", "Muted")
+        left.addRow("Domain", self.domain)
+        left.addRow("Industry", self.industry)
+        left.addRow("Sub-industry", self.fields["sub_industry"])
+        left.addRow("Employees", self.fields["employees"])
+        left.addRow("Annual revenue", self.fields["annual_revenue"])
+        right.addRow("Tier", self.tier)
+        right.addRow("ABM stage", self.stage)
+        self.owner = label("", "")
+        right.addRow("Owner", self.owner)
+        right.addRow("HQ country", self.fields["hq_country"])
+        right.addRow("HQ region", self.fields["hq_region"])
+        right.addRow("HQ city", self.fields["hq_city"])
+        self.segment = label("", "Muted")
+        right.addRow("Segment", self.segment)
+        w = QWidget()
+        grid = QGridLayout(w)
+        grid.setContentsMargins(16, 16, 16, 16)
+        grid.setHorizontalSpacing(32)
+        grid.addLayout(left, 0, 0)
+        grid.addLayout(right, 0, 1)
+        grid.addWidget(label("Notes", "SectionTitle"), 1, 0, 1, 2)
+        grid.addWidget(self.notes, 2, 0, 1, 2)
+        return w
+
+    def _with_empty(self, view: QTableView, icon_name: str, title: str, text: str) -> QWidget:
+        from PySide6.QtWidgets import QStackedWidget
+
+        stack = QStackedWidget()
+        stack.addWidget(view)
+        stack.addWidget(EmptyState(icon_name, title, text))
+        view.model().modelReset.connect(lambda: stack.setCurrentIndex(0 if view.model().rowCount() else 1))
+        return stack
+
+    def _hierarchy_tab(self) -> QWidget:
+        w = QWidget()
+        lay = QVBoxLayout(w)
+        lay.setContentsMargins(16, 16, 16, 16)
+        self.parent_label = label("", "")
+        lay.addWidget(self.parent_label)
+        lay.addWidget(self.children_view, 1)
+        return w
+
+    # ---- data ----
+    def load(self) -> None:
+        try:
+            with self.ctx.workspace.session() as s:
+                d = load_account_detail(s, self.account_id)
+        except AccountNotFound as exc:
+            dialogs.show_error(self, "Account not found", str(exc))
+            self.close()
+            return
+        self.detail = d
+        tax = self.ctx.taxonomy
+        self.setWindowTitle(f"{d.name} — BDR Desk")
+        self.title.setText(d.name)
+        where = ", ".join(p for p in (d.hq_city, d.hq_country) if p)
+        self.subtitle.setText(" · ".join(p for p in (d.domain, tax.label(INDUSTRY, d.industry), where) if p))
+        while self.badges.count():
+            item = self.badges.takeAt(0)
+            if item.widget():
+                item.widget().deleteLater()
+        for text in (f"Tier {d.tier}{' (manual)' if d.tier_is_manual else ''}" if d.tier else "No tier",
+                     tax.label(ABM_STAGE, d.abm_stage), SEGMENT_LABELS.get(d.segment or "", "")):
+            if text:
+                b = label(text, "Badge")
+                self.badges.addWidget(b)
+        self.badges.addStretch(1)
+        values = {k: getattr(d, k) for k in TEXT_FIELDS}
+        if d.employees is not None:
+            values["employees"] = f"{d.employees:,}"
+        for k, edit in self.fields.items():
+            v = values[k]
+            edit.setText("" if v is None else str(v))
+        self.domain.setText(d.domain or "no domain yet — set the website")
+        self.industry.setCurrentIndex(max(0, self.industry.findData(d.industry)))
+        self.tier.setCurrentIndex(max(0, self.tier.findData(d.tier)))
+        self.stage.setCurrentIndex(max(0, self.stage.findData(d.abm_stage)))
+        self.owner.setText(d.owner_name or "Unassigned")
+        band = tax.label(SIZE_BAND, d.size_band)
+        self.segment.setText(" · ".join(p for p in (SEGMENT_LABELS.get(d.segment or "", ""), band) if p) or "—")
+        self.notes.setPlainText(d.notes or "")
+        self.cards["contacts"].set_value(str(len(d.contacts)))
+        self.cards["icp"].set_value("—" if d.icp_score is None else str(d.icp_score))
+        self.cards["opps"].set_value(str(d.open_opportunities))
+        self.cards["pipeline"].set_value(f"${d.pipeline_amount:,.0f}")
+        self.contacts_model.set_rows(d.contacts)
+        self.activity_model.set_rows(d.activities)
+        self.children_model.set_rows(d.children)
+        self.parent_label.setText(f"Parent account: {d.parent_name}" if d.parent_name else "No parent account")
+
+    def changes(self) -> dict[str, object]:
+        """The fields the user changed since the account was loaded."""
+        assert self.detail is not None
+        d = self.detail
+        current: dict[str, object] = {k: (e.text().strip() or None) for k, e in self.fields.items()}
+        current.update(industry=self.industry.currentData(), tier=self.tier.currentData(),
+                       abm_stage=self.stage.currentData(), notes=self.notes.toPlainText().strip() or None)
+        before: dict[str, object] = {k: getattr(d, k) for k in current}
+        if d.employees is not None:
+            before["employees"] = f"{d.employees:,}"
+        before = {k: (str(v) if isinstance(v, int | float) and k not in ("tier",) else v) for k, v in before.items()}
+        for k in ("annual_revenue",):
+            before[k] = None if d.annual_revenue is None else str(d.annual_revenue)
+        return {k: v for k, v in current.items() if v != before[k]}
+
+    def save(self) -> None:
+        if self.detail is None:
+            return
+        changes = self.changes()
+        if not changes:
+            return
+        try:
+            with self.ctx.workspace.session() as s:
+                update_account(s, self.account_id, self.detail.version, changes)
+        except AccountEditError as exc:
+            dialogs.show_error(self, "Could not save the account", str(exc))
+            return
+        self.load()
+        self.saved.emit(self.account_id)

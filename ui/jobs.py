@@ -1,0 +1,163 @@
+"""Runs ``bdr_desk.jobs`` jobs off the GUI thread: a QThreadPool worker with progress/finished/failed
+signals, and a progress panel with a Cancel button.
+
+Results cross back to the GUI thread through queued signals; a job opens its own Session and returns plain
+data. Failures go to the dialog seam (``ui.dialogs.show_error``) unless the caller handles them.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
+
+from bdr_desk.crashlog import one_line
+from bdr_desk.jobs import CancelToken, JobCancelled
+from ui import dialogs
+from ui.theme import icon
+
+PROGRESS_INTERVAL_S = 0.05
+
+
+class JobHandle(QObject):
+    """The GUI-thread side of one running job."""
+
+    progress = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str, str)  # one-line message, traceback
+    cancelled = Signal()
+    done = Signal()  # after any of the three outcomes
+
+    def __init__(self, title: str, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self.title = title
+        self.token = CancelToken()
+        self.running = True
+        self.done.connect(self._mark_done)
+
+    def cancel(self) -> None:
+        self.token.cancel()
+
+    def _mark_done(self) -> None:
+        self.running = False
+
+
+class _Worker(QRunnable):
+    def __init__(self, job: Callable[..., Any], handle: JobHandle) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.job = job
+        self.handle = handle
+        self._last = 0.0
+
+    def _progress(self, done: int, total: int, message: str = "") -> None:
+        now = time.monotonic()
+        if now - self._last >= PROGRESS_INTERVAL_S or done >= total:
+            self._last = now
+            self.handle.progress.emit(done, total, message)
+
+    def run(self) -> None:
+        h = self.handle
+        try:
+            result = self.job(self._progress, h.token)
+        except JobCancelled:
+            h.cancelled.emit()
+        except Exception as exc:  # noqa: BLE001 - reported to the GUI, never swallowed
+            h.failed.emit(one_line(exc), "".join(traceback.format_exception(exc)))
+        else:
+            h.succeeded.emit(result)
+        h.done.emit()
+
+
+class JobRunner(QObject):
+    """Starts jobs on a thread pool. Database writes from jobs are few and short; SQLite serializes them."""
+
+    started = Signal(object)  # JobHandle
+
+    def __init__(self, parent: QObject | None = None, max_threads: int = 2) -> None:
+        super().__init__(parent)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(max_threads)
+        self._handles: set[JobHandle] = set()
+
+    def start(
+        self, title: str, job: Callable[..., Any],
+        on_success: Callable[[Any], None] | None = None,
+        on_failure: Callable[[str, str], None] | None = None,
+        parent_widget: QWidget | None = None,
+    ) -> JobHandle:
+        handle = JobHandle(title, self)
+        if on_success:
+            handle.succeeded.connect(on_success)
+        if on_failure:
+            handle.failed.connect(on_failure)
+        else:
+            handle.failed.connect(lambda msg, _tb: dialogs.show_error(parent_widget, f"{title} failed", msg, _tb))
+        self._handles.add(handle)
+        handle.done.connect(lambda: self._handles.discard(handle))
+        self.started.emit(handle)
+        self.pool.start(_Worker(job, handle))
+        return handle
+
+    @property
+    def active(self) -> int:
+        return len(self._handles)
+
+    def cancel_all(self) -> None:
+        for h in list(self._handles):
+            h.cancel()
+
+    def wait(self, msecs: int = 30_000) -> bool:
+        return self.pool.waitForDone(msecs)
+
+
+class JobProgressPanel(QWidget):
+    """A strip with the running job's title, a progress bar and Cancel; hidden when nothing runs."""
+
+    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("JobPanel")
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setMaximumWidth(320)
+        self.cancel_button = QPushButton(icon("cancel"), "Cancel")
+        self.cancel_button.clicked.connect(self._cancel)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(12, 6, 12, 6)
+        lay.addWidget(self.label, 1)
+        lay.addWidget(self.bar)
+        lay.addWidget(self.cancel_button)
+        self.handle: JobHandle | None = None
+        runner.started.connect(self.attach)
+        self.hide()
+
+    def attach(self, handle: JobHandle) -> None:
+        self.handle = handle
+        self.label.setText(handle.title)
+        self.bar.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        handle.progress.connect(self._on_progress)
+        handle.done.connect(self._on_done)
+        self.show()
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+        if self.handle:
+            self.label.setText(f"{self.handle.title} — {message}" if message else self.handle.title)
+
+    def _cancel(self) -> None:
+        if self.handle:
+            self.handle.cancel()
+            self.cancel_button.setEnabled(False)
+            self.label.setText(f"{self.handle.title} — cancelling…")
+
+    def _on_done(self) -> None:
+        if self.sender() is self.handle:
+            self.handle = None
+            self.hide()

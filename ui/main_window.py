@@ -1,0 +1,156 @@
+"""The main window: a navigation rail on the left, one page per area, a job strip and a status bar."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
+from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
+from PySide6.QtWidgets import (
+    QButtonGroup, QFrame, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+)
+
+from bdr_desk.db import safe_url
+from bdr_desk.users import ROLE_LABELS
+from ui.account_window import AccountWindow
+from ui.context import AppContext
+from ui.jobs import JobProgressPanel
+from ui.pages.accounts_page import AccountsPage
+from ui.pages.content_page import ContentPage
+from ui.pages.dashboard_page import DashboardPage
+from ui.pages.lists_page import ListsPage
+from ui.pages.outreach_page import OutreachPage
+from ui.pages.settings_page import SettingsPage
+from ui.pages.sync_page import SyncPage
+from ui.theme import app_icon, icon, nav_icon
+
+# key, label, icon, page factory
+PAGES: list[tuple[str, str, str, Callable[[AppContext], QWidget]]] = [
+    ("accounts", "Accounts", "accounts", AccountsPage),
+    ("lists", "Lists", "lists", ListsPage),
+    ("content", "Content\nLibrary", "content", ContentPage),
+    ("outreach", "Outreach", "outreach", OutreachPage),
+    ("dashboard", "Dashboard", "dashboard", DashboardPage),
+    ("sync", "Sync", "sync", SyncPage),
+    ("settings", "Settings", "settings", SettingsPage),
+]
+START_PAGE = {"bdr": "outreach", "marketing": "content", "manager": "dashboard"}
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, ctx: AppContext, start_page: str | None = None) -> None:
+        super().__init__()
+        self.ctx = ctx
+        self.setWindowTitle("BDR Desk")
+        self.setWindowIcon(app_icon())
+        self.setMinimumSize(1100, 680)
+        self.account_windows: dict[int, AccountWindow] = {}
+
+        rail = QFrame(objectName="NavRail")
+        rail_lay = QVBoxLayout(rail)
+        rail_lay.setContentsMargins(0, 8, 0, 8)
+        rail_lay.setSpacing(2)
+        brand = QLabel("BDR Desk", objectName="NavBrand")
+        brand.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        rail_lay.addWidget(brand)
+        self.nav = QButtonGroup(self)
+        self.nav.setExclusive(True)
+        self.stack = QStackedWidget()
+        self.pages: dict[str, QWidget] = {}
+        self.nav_buttons: dict[str, QToolButton] = {}
+        for i, (key, text, icon_name, factory) in enumerate(PAGES):
+            page = factory(ctx)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            b = QToolButton()
+            b.setText(text)
+            b.setIcon(nav_icon(icon_name))
+            b.setIconSize(QSize(22, 22))
+            b.setCheckable(True)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
+            b.setSizePolicy(b.sizePolicy().horizontalPolicy().Expanding, b.sizePolicy().verticalPolicy())
+            b.setToolTip(text.replace("\n", " ") + f" (Ctrl+{i + 1})")
+            self.nav.addButton(b, i)
+            self.nav_buttons[key] = b
+            if key == "settings":
+                rail_lay.addStretch(1)
+            rail_lay.addWidget(b)
+            QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda k=key: self.show_page(k))
+        self.nav.idClicked.connect(lambda i: self.show_page(PAGES[i][0]))
+
+        self.job_panel = JobProgressPanel(ctx.jobs)
+        right = QWidget()
+        right_lay = QVBoxLayout(right)
+        right_lay.setContentsMargins(0, 0, 0, 0)
+        right_lay.setSpacing(0)
+        right_lay.addWidget(self.stack, 1)
+        right_lay.addWidget(self.job_panel)
+        central = QWidget()
+        lay = QHBoxLayout(central)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addWidget(rail)
+        lay.addWidget(right, 1)
+        self.setCentralWidget(central)
+
+        user = ctx.user
+        self.statusBar().showMessage(
+            f"{user.name} · {ROLE_LABELS.get(user.role, user.role)}   |   Workspace: {safe_url(ctx.workspace.url)}"
+        )
+        accounts = self.pages["accounts"]
+        assert isinstance(accounts, AccountsPage)
+        accounts.openAccount.connect(self.open_account)
+        lists = self.pages["lists"]
+        if hasattr(lists, "openList"):
+            lists.openList.connect(self._open_list)
+        self.restore_state()
+        self.show_page(start_page or START_PAGE.get(user.role, "accounts"))
+
+    # ---- navigation ----
+    def show_page(self, key: str) -> None:
+        page = self.pages[key]
+        self.stack.setCurrentWidget(page)
+        self.nav_buttons[key].setChecked(True)
+        refresh = getattr(page, "refresh", None)
+        if callable(refresh) and key != "accounts":
+            refresh()
+
+    def current_page(self) -> str:
+        return next(k for k, p in self.pages.items() if p is self.stack.currentWidget())
+
+    def _open_list(self, list_id: int, name: str) -> None:
+        accounts = self.pages["accounts"]
+        assert isinstance(accounts, AccountsPage)
+        accounts.show_list(list_id, name)
+        self.show_page("accounts")
+
+    def open_account(self, account_id: int) -> AccountWindow:
+        win = self.account_windows.get(account_id)
+        if win is None:
+            win = AccountWindow(self.ctx, account_id)
+            win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            win.destroyed.connect(lambda *_: self.account_windows.pop(account_id, None))
+            accounts = self.pages["accounts"]
+            assert isinstance(accounts, AccountsPage)
+            win.saved.connect(lambda *_: accounts.refresh())
+            self.account_windows[account_id] = win
+        win.show()
+        win.raise_()
+        win.activateWindow()
+        return win
+
+    # ---- window state (QSettings holds window state only) ----
+    def restore_state(self) -> None:
+        geometry = QSettings().value("main_window/geometry")
+        if isinstance(geometry, QByteArray) and not geometry.isEmpty():
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 840)
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        QSettings().setValue("main_window/geometry", self.saveGeometry())
+        for win in list(self.account_windows.values()):
+            win.close()
+        self.ctx.jobs.cancel_all()
+        self.ctx.jobs.wait(5_000)
+        super().closeEvent(event)

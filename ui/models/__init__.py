@@ -1,0 +1,1 @@
+"""Thin QAbstractItemModel adapters over domain queries (each checked with qtmodeltester)."""

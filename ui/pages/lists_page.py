@@ -1,0 +1,194 @@
+"""Target lists: the static lists and saved filters an ABM program works from, with live account counts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from accounts.outreach import as_utc
+from accounts.target_lists import TargetListRow, list_target_lists
+from ui.context import AppContext
+from ui.models.sortable_records import ID_ROLE, SortableRecordModel
+from ui.theme import icon
+from ui.widgets.common import EmptyState, PageHeader, label
+
+KIND_LABELS = {"static": "Static", "dynamic": "Dynamic"}
+EMPTY_TEXT = (
+    "A target list groups the accounts an ABM program works. A static list is a fixed set of accounts: "
+    "select accounts on the Accounts page and save them as a list, or import a list of companies from a "
+    "CSV or XLSX file. A dynamic list is a saved filter (industry, tier, stage, owner) whose members stay "
+    "current as accounts change."
+)
+
+
+def _date(value: dt.datetime | None) -> str:
+    return as_utc(value).astimezone().strftime("%Y-%m-%d") if value else ""
+
+
+def make_table(model: SortableRecordModel, widths: tuple[int, ...]) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.setSortingEnabled(True)
+    view.setAlternatingRowColors(True)
+    view.setShowGrid(False)
+    view.setWordWrap(False)
+    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    view.verticalHeader().hide()
+    view.verticalHeader().setDefaultSectionSize(30)
+    header = view.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    header.setStretchLastSection(True)
+    for col, width in enumerate(widths):
+        view.setColumnWidth(col, width)
+    return view
+
+
+class ListsPage(QWidget):
+    openList = Signal(int, str)  # list id, list name
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.header = PageHeader("Target lists", "The account lists your ABM programs work from")
+        self.count = label("", "Muted")
+        self.header.actions.addWidget(self.count)
+
+        self.model = SortableRecordModel([
+            ("List", lambda r: r.name),
+            ("Kind", lambda r: KIND_LABELS.get(r.kind, r.kind)),
+            ("Accounts", lambda r: f"{r.account_count:,}", lambda r: r.account_count),
+            ("Owner", lambda r: r.owner),
+            ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at and as_utc(r.updated_at)),
+        ], parent=self, align_right={2})
+        self.table = make_table(self.model, (300, 100, 90, 160, 110))
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.doubleClicked.connect(self._open_index)
+        self.table.activated.connect(self._open_index)
+        self.table.selectionModel().selectionChanged.connect(self._show_selected)
+
+        self.detail = self._detail_pane()
+        split = QSplitter(Qt.Orientation.Horizontal)
+        split.setChildrenCollapsible(False)
+        split.addWidget(self.table)
+        split.addWidget(self.detail)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        split.setSizes([700, 360])
+        self.content = split
+
+        self.empty = EmptyState("lists", "No target lists yet", EMPTY_TEXT)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.content)
+        self.stack.addWidget(self.empty)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 16)
+        lay.setSpacing(14)
+        lay.addWidget(self.header)
+        lay.addWidget(self.stack, 1)
+        self.refresh()
+
+    def _detail_pane(self) -> QFrame:
+        pane = QFrame(objectName="Card")
+        pane.setMinimumWidth(300)
+        self.detail_name = label("", "SectionTitle", wrap=True)
+        self.detail_kind = label("", "Badge")
+        self.detail_count = label("", "Muted")
+        self.detail_description = label("", wrap=True)
+        self.detail_criteria_title = label("Saved filter", "Muted")
+        self.detail_criteria = label("", wrap=True)
+        self.detail_criteria.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.open_button = QPushButton(icon("accounts"), "Open in Accounts")
+        self.open_button.setObjectName("Primary")
+        self.open_button.clicked.connect(self.open_current)
+        kind_row = QHBoxLayout()
+        kind_row.setSpacing(8)
+        kind_row.addWidget(self.detail_kind)
+        kind_row.addWidget(self.detail_count)
+        kind_row.addStretch(1)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.open_button)
+        buttons.addStretch(1)
+        lay = QVBoxLayout(pane)
+        lay.setContentsMargins(18, 16, 18, 16)
+        lay.setSpacing(10)
+        lay.addWidget(self.detail_name)
+        lay.addLayout(kind_row)
+        lay.addWidget(self.detail_description)
+        lay.addSpacing(4)
+        lay.addWidget(self.detail_criteria_title)
+        lay.addWidget(self.detail_criteria)
+        lay.addStretch(1)
+        lay.addLayout(buttons)
+        return pane
+
+    # ---- data ----
+    def refresh(self) -> None:
+        selected = self.current_list()
+        with self.ctx.workspace.session() as s:
+            rows = list_target_lists(s, self.ctx.taxonomy)
+        self.model.set_rows(rows)
+        n = len(rows)
+        self.count.setText(f"{n:,} list{'s' if n != 1 else ''}" if n else "")
+        self.stack.setCurrentWidget(self.content if rows else self.empty)
+        row = self.model.row_of(selected.id) if selected else -1
+        if rows:
+            self.table.selectRow(max(row, 0))
+        self._show_selected()
+
+    def current_list(self) -> TargetListRow | None:
+        rows = self.table.selectionModel().selectedRows()
+        return self.model.row_at(rows[0].row()) if rows else None
+
+    def _show_selected(self, *_: object) -> None:
+        row = self.current_list()
+        self.open_button.setEnabled(row is not None)
+        if row is None:
+            for w in (self.detail_name, self.detail_kind, self.detail_count, self.detail_description,
+                      self.detail_criteria):
+                w.setText("")
+            self.detail_kind.hide()
+            self.detail_criteria_title.hide()
+            self.detail_name.setText("Select a list to see what it holds")
+            return
+        self.detail_name.setText(row.name)
+        self.detail_kind.setText(KIND_LABELS.get(row.kind, row.kind))
+        self.detail_kind.show()
+        accounts = f"{row.account_count:,} account{'s' if row.account_count != 1 else ''}"
+        owner = f" · owned by {row.owner}" if row.owner else ""
+        self.detail_count.setText(accounts + owner)
+        self.detail_description.setText(row.description or "No description.")
+        self.detail_criteria_title.show()
+        if row.is_dynamic:
+            self.detail_criteria_title.setText("Saved filter — members update as accounts change")
+            self.detail_criteria.setText(row.criteria)
+        else:
+            self.detail_criteria_title.setText("Static list")
+            self.detail_criteria.setText("Accounts were added by hand or by import; the list changes only "
+                                         "when someone adds or removes accounts.")
+
+    # ---- actions ----
+    def open_current(self) -> None:
+        row = self.current_list()
+        if row is not None:
+            self.openList.emit(row.id, row.name)
+
+    def _open_index(self, index: QModelIndex) -> None:
+        if index.isValid():
+            row = self.model.row_at(index.row())
+            self.openList.emit(int(self.model.data(index, ID_ROLE)), row.name)
