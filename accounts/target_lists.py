@@ -92,7 +92,7 @@ def list_target_lists(session: Session, taxonomy: Taxonomy | None = None) -> lis
     static_counts = dict(session.execute(
         select(TargetListMember.list_id, func.count(TargetListMember.account_id))
         .group_by(TargetListMember.list_id)
-    ).tuples().all())
+    ).all())
     rows = session.execute(
         select(TargetList.id, TargetList.name, TargetList.kind, TargetList.description, TargetList.filter,
                User.name, TargetList.updated_at)
@@ -100,7 +100,7 @@ def list_target_lists(session: Session, taxonomy: Taxonomy | None = None) -> lis
         .order_by(TargetList.name, TargetList.id)
     ).all()
     owner_ids = {_as_int(o) for r in rows if r.kind == "dynamic" for o in _values(r.filter or {}, "owner_id")}
-    owner_names = dict(session.execute(select(User.id, User.name).where(User.id.in_(owner_ids))).tuples().all()) \
+    owner_names = dict(session.execute(select(User.id, User.name).where(User.id.in_(owner_ids))).all()) \
         if owner_ids else {}
     result = []
     for list_id, name, kind, description, saved, owner, updated_at in rows:

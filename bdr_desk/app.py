@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import sys
 
-from bdr_desk.config import Settings, load_profile, save_profile
+from bdr_desk.config import Profile, Settings, load_profile, save_profile
 from bdr_desk.crashlog import one_line, write_crash
 from bdr_desk.db import DatabaseError, open_workspace
 
 APP_NAME = "BDR Desk"
 ORG_NAME = "BDR Desk"
+
+
+def demo_profile() -> Profile:
+    """In the demo workspace you start as its first BDR, so "My accounts" and today's tasks have data."""
+    from bdr_desk.demo import load_data
+
+    user = next(u for u in load_data("people")["users"] if u["role"] == "bdr")
+    return Profile(user["name"], user["email"], user["role"])
 
 
 def make_application(argv: list[str] | None = None):
@@ -53,7 +61,7 @@ def run_gui(settings: Settings, demo: bool = False) -> int:
             return 1
     profile = load_profile(settings)
     if profile is None:
-        dialog = ProfileDialog()
+        dialog = ProfileDialog(demo_profile() if demo else None)
         if dialog.exec() != ProfileDialog.DialogCode.Accepted:
             return 0
         profile = dialog.profile()

@@ -9,6 +9,7 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
+from dataclasses import asdict
 from typing import Any, NoReturn
 
 from bdr_desk import __version__
@@ -59,10 +60,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     finally:
         ws.dispose()
     if args.json:
-        _print_json(summary.__dict__)
+        _print_json(asdict(summary))
     else:
-        counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in summary.__dict__.items())
-        print(f"Demo workspace seeded into {safe_url(settings.database_url)}: {counts}")
+        print(f"Demo workspace seeded into {safe_url(settings.database_url)}: {summary}")
     return 0
 
 

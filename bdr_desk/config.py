@@ -26,6 +26,7 @@ class Settings:
     database_url: str
     data_dir: Path
     config_dir: Path
+    demo: bool = False
 
     @property
     def log_dir(self) -> Path:
@@ -37,7 +38,8 @@ class Settings:
 
     @property
     def profile_file(self) -> Path:
-        return self.config_dir / "profile.json"
+        """Who you are on this machine; the demo workspace keeps its own so it never leaks into real work."""
+        return self.config_dir / ("demo-profile.json" if self.demo else "profile.json")
 
     @property
     def is_sqlite(self) -> bool:
@@ -68,7 +70,7 @@ def load_settings(database_url: str | None = None, *, demo: bool = False) -> Set
     url = database_url or os.environ.get(ENV_DATABASE_URL) or (
         demo_database_url() if demo else default_database_url()
     )
-    return Settings(database_url=normalize_database_url(url), data_dir=data_dir(), config_dir=config_dir())
+    return Settings(database_url=normalize_database_url(url), data_dir=data_dir(), config_dir=config_dir(), demo=demo)
 
 
 def normalize_database_url(url: str) -> str:

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, Engine, Integer, MetaData, create_engine, event, func
-from sqlalchemy.engine import make_url
+from sqlalchemy import JSON, DateTime, Engine, Integer, MetaData, TypeDecorator, create_engine, event, func
+from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, declared_attr, mapped_column, sessionmaker
 
 NAMING_CONVENTION = {
@@ -28,10 +28,31 @@ NAMING_CONVENTION = {
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """Timestamps are stored in UTC and always come back timezone-aware, on SQLite (which keeps no zone)
+    as on PostgreSQL, so comparing them with :func:`utcnow` works on both engines."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map = {
-        dt.datetime: DateTime(timezone=True),
+        dt.datetime: UTCDateTime(),
         dict[str, Any]: JSON,
         list[Any]: JSON,
     }

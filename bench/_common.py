@@ -35,6 +35,9 @@ def bench_env(root: Path) -> dict[str, str]:
     env["BDR_DESK_CONFIG_DIR"] = str(root / "config")
     env["XDG_CONFIG_HOME"] = str(root / "xdg")
     env.setdefault("QT_QPA_PLATFORM", "offscreen")
+    # byte-code cached like an installed app's, but in the temp dir (never in the source tree)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(root / "pycache")
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     return env
 
@@ -70,7 +73,10 @@ def ms(value: float) -> str:
 
 
 def ratio(value: float, baseline: float) -> str:
-    return f"{value / baseline:.1f}x" if baseline > 0 else "n/a"
+    if baseline <= 0:
+        return "n/a"
+    r = value / baseline
+    return f"{r:.1f}x" if r >= 0.95 else f"{r:.3f}x" if r < 0.1 else f"{r:.2f}x"
 
 
 def mib(kib: float) -> str:
@@ -79,6 +85,19 @@ def mib(kib: float) -> str:
 
 def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+
     def line(r: list[str]) -> str:
-        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(zip(r, widths)))
+        cells = zip(r, widths, strict=True)
+        return "  ".join(str(c).ljust(w) if i == 0 else str(c).rjust(w) for i, (c, w) in enumerate(cells))
     return "\n".join([line(header), "  ".join("-" * w for w in widths), *(line(r) for r in rows)])
+
+
+def quiet_qt() -> None:
+    """Drop the offscreen platform's "propagateSizeHints" chatter; other Qt messages still reach stderr."""
+    from PySide6.QtCore import qInstallMessageHandler
+
+    def handler(_mode, _context, message: str) -> None:
+        if "propagateSizeHints" not in message:
+            sys.stderr.write(message + "\n")
+
+    qInstallMessageHandler(handler)

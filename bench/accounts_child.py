@@ -18,12 +18,21 @@ import sys
 import time
 from collections.abc import Callable
 
-REPS = 5
+REPS = 7
 SCROLL_PAGES = 10
 
 
 def peak_rss_kib() -> int:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    """Peak RSS of this process's address space (KiB): VmHWM, which exec() resets.
+
+    ``ru_maxrss`` is not used where /proc exists: Linux carries it across fork+exec, so a child spawned by
+    a big parent would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status") as f:
+            return next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+    except (OSError, StopIteration, ValueError):
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
 
 
 def bare() -> dict:
@@ -108,13 +117,16 @@ def gui(url: str) -> dict:
     db_path = ws.engine.url.database
     raw = sqlite3.connect(db_path)
     for r in results:
-        times = []
+        times: list[list[float]] = []
         for _ in range(REPS):
-            t = time.perf_counter()
+            each = []
             for stmt, params in r["sql"]:
+                t = time.perf_counter()
                 raw.execute(stmt, params).fetchall()
-            times.append((time.perf_counter() - t) * 1000)
-        r["raw_ms"] = statistics.median(times)
+                each.append((time.perf_counter() - t) * 1000)
+            times.append(each)
+        r["raw_ms"] = statistics.median(sum(each) for each in times)
+        r["raw_each_ms"] = [statistics.median(col) for col in zip(*times, strict=True)]
         r["plan"] = [" / ".join(row[3] for row in raw.execute("EXPLAIN QUERY PLAN " + s, p).fetchall())
                      for s, p in r["sql"]]
     raw.close()

@@ -143,9 +143,9 @@ def content_detail(session: Session, item_id: int) -> ContentDetail | None:
     if row is None:
         return None
     item, owner, uses = row
-    facets = session.execute(
+    facets = [(v, t) for v, t in session.execute(
         select(ContentFacet.vocabulary, ContentFacet.term).where(ContentFacet.item_id == item_id)
-    ).tuples().all()
+    )]
     order = {v: i for i, v in enumerate(FACET_ORDER)}
     facets.sort(key=lambda f: (order.get(f[0], len(order)), f[0], f[1]))
     return ContentDetail(

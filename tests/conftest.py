@@ -1,4 +1,4 @@
-"""Test set-up: headless Qt, private data/config dirs, an in-memory keyring, and workspaces on SQLite and
+"""Test set-up: headless Qt, private data/config dirs, and workspaces on SQLite and
 PostgreSQL (each test gets a fresh, migrated database)."""
 
 from __future__ import annotations

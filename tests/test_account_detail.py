@@ -7,7 +7,11 @@ import datetime as dt
 import pytest
 
 from accounts.account_detail import (
-    AccountEditError, AccountNotFound, EditConflict, load_account_detail, update_account,
+    AccountEditError,
+    AccountNotFound,
+    EditConflict,
+    load_account_detail,
+    update_account,
 )
 from accounts.models import Account, Activity, Contact, Opportunity
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import QSettings, Qt
 
 from accounts.queries import AccountFilter
+from tests.factories import add_accounts
 from ui import dialogs
 from ui.main_window import PAGES, MainWindow
-from tests.factories import add_accounts
 
 
 def _window(qtbot, ctx, **kw) -> MainWindow:

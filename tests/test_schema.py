@@ -138,3 +138,21 @@ def test_sqlite_pragmas(sqlite_workspace):
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
         assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
+
+
+def test_timestamps_come_back_aware_utc(workspace):
+    import datetime as dt
+
+    from accounts.models import Activity
+
+    local = dt.datetime(2026, 3, 1, 9, 30, tzinfo=dt.timezone(dt.timedelta(hours=2)))
+    with workspace.session() as s:
+        acc = Account(name="Acme")
+        s.add(acc)
+        s.flush()
+        s.add(Activity(account_id=acc.id, type="call", occurred_at=local))
+    with workspace.session() as s:
+        got = s.scalar(select(Activity.occurred_at))
+        created = s.scalar(select(Account.created_at))
+    assert got == local and got.tzinfo is not None and got.utcoffset() == dt.timedelta(0)
+    assert created.tzinfo is not None and abs(dt.datetime.now(dt.UTC) - created) < dt.timedelta(hours=1)

@@ -5,12 +5,27 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QFormLayout, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
-    QPlainTextEdit, QPushButton, QTableView, QTabWidget, QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QFormLayout,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QTableView,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
 )
 
 from accounts.account_detail import (
-    AccountDetail, AccountEditError, AccountNotFound, load_account_detail, update_account,
+    AccountDetail,
+    AccountEditError,
+    AccountNotFound,
+    load_account_detail,
+    update_account,
 )
 from accounts.models import ABM_STAGES
 from bdr_desk.taxonomy import ABM_STAGE, BUYING_ROLE, INDUSTRY, SEGMENT_LABELS, SIZE_BAND
@@ -41,9 +56,12 @@ class AccountWindow(QWidget):
 
     def __init__(self, ctx: AppContext, account_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
+        self.setObjectName("AccountWindow")
+        self.setAttribute(Qt.WidgetAttribute.WA_StyledBackground, True)
         self.ctx = ctx
         self.account_id = account_id
         self.detail: AccountDetail | None = None
+        self._loaded: dict[str, object] = {}
         self.setWindowIcon(app_icon())
         self.resize(980, 700)
 
@@ -54,7 +72,7 @@ class AccountWindow(QWidget):
         head.addWidget(self.title)
         head.addWidget(self.subtitle)
         head.addLayout(self.badges)
-        self.save_button = QPushButton(icon("save"), "Save changes")
+        self.save_button = QPushButton(icon("save", "#ffffff"), "Save changes")
         self.save_button.setObjectName("Primary")
         self.save_button.clicked.connect(self.save)
         self.reload_button = QPushButton("Reload")
@@ -200,6 +218,9 @@ class AccountWindow(QWidget):
         values = {k: getattr(d, k) for k in TEXT_FIELDS}
         if d.employees is not None:
             values["employees"] = f"{d.employees:,}"
+        if d.annual_revenue is not None:
+            values["annual_revenue"] = f"{d.annual_revenue:,.0f}" if d.annual_revenue == int(d.annual_revenue) \
+                else f"{d.annual_revenue:,.2f}"
         for k, edit in self.fields.items():
             v = values[k]
             edit.setText("" if v is None else str(v))
@@ -219,21 +240,17 @@ class AccountWindow(QWidget):
         self.activity_model.set_rows(d.activities)
         self.children_model.set_rows(d.children)
         self.parent_label.setText(f"Parent account: {d.parent_name}" if d.parent_name else "No parent account")
+        self._loaded = self.form_values()
+
+    def form_values(self) -> dict[str, object]:
+        values: dict[str, object] = {k: (e.text().strip() or None) for k, e in self.fields.items()}
+        values.update(industry=self.industry.currentData(), tier=self.tier.currentData(),
+                      abm_stage=self.stage.currentData(), notes=self.notes.toPlainText().strip() or None)
+        return values
 
     def changes(self) -> dict[str, object]:
         """The fields the user changed since the account was loaded."""
-        assert self.detail is not None
-        d = self.detail
-        current: dict[str, object] = {k: (e.text().strip() or None) for k, e in self.fields.items()}
-        current.update(industry=self.industry.currentData(), tier=self.tier.currentData(),
-                       abm_stage=self.stage.currentData(), notes=self.notes.toPlainText().strip() or None)
-        before: dict[str, object] = {k: getattr(d, k) for k in current}
-        if d.employees is not None:
-            before["employees"] = f"{d.employees:,}"
-        before = {k: (str(v) if isinstance(v, int | float) and k not in ("tier",) else v) for k, v in before.items()}
-        for k in ("annual_revenue",):
-            before[k] = None if d.annual_revenue is None else str(d.annual_revenue)
-        return {k: v for k, v in current.items() if v != before[k]}
+        return {k: v for k, v in self.form_values().items() if v != self._loaded.get(k)}
 
     def save(self) -> None:
         if self.detail is None:

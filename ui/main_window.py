@@ -7,7 +7,15 @@ from collections.abc import Callable
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QButtonGroup, QFrame, QHBoxLayout, QLabel, QMainWindow, QStackedWidget, QToolButton, QVBoxLayout, QWidget,
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
 )
 
 from bdr_desk.db import safe_url
@@ -22,7 +30,7 @@ from ui.pages.lists_page import ListsPage
 from ui.pages.outreach_page import OutreachPage
 from ui.pages.settings_page import SettingsPage
 from ui.pages.sync_page import SyncPage
-from ui.theme import app_icon, icon, nav_icon
+from ui.theme import app_icon, nav_icon
 
 # key, label, icon, page factory
 PAGES: list[tuple[str, str, str, Callable[[AppContext], QWidget]]] = [

@@ -7,7 +7,15 @@ import re
 
 from PySide6.QtCore import QEventLoop, Qt
 from PySide6.QtWidgets import (
-    QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QProgressDialog, QVBoxLayout, QWidget,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFormLayout,
+    QLabel,
+    QLineEdit,
+    QProgressDialog,
+    QVBoxLayout,
+    QWidget,
 )
 
 from bdr_desk.config import ROLES, Profile, Settings

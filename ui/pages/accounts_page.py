@@ -4,12 +4,19 @@ from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QLineEdit, QStackedWidget, QTableView,
-    QVBoxLayout, QWidget,
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLineEdit,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
 )
 
-from accounts.queries import AccountFilter
 from accounts.models import ABM_STAGES
+from accounts.queries import AccountFilter
 from bdr_desk.taxonomy import ABM_STAGE, INDUSTRY
 from ui.context import AppContext
 from ui.models.account_table import ID_ROLE, AccountTableModel
@@ -59,7 +66,7 @@ class AccountsPage(QWidget):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        for col, width in enumerate((260, 200, 170, 70, 130, 140, 80)):
+        for col, width in enumerate((260, 210, 200, 70, 130, 140, 95)):
             self.table.setColumnWidth(col, width)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)

@@ -33,7 +33,7 @@ from content_library.queries import (
 )
 from ui.context import AppContext
 from ui.models.sortable_records import SortableRecordModel
-from ui.pages.lists_page import make_table
+from ui.pages.lists_page import fit_text, make_table
 from ui.theme import icon
 from ui.widgets.common import EmptyState, PageHeader, label
 
@@ -78,6 +78,7 @@ class ContentPage(QWidget):
         self.count = label("", "Muted")
         bar = QHBoxLayout()
         bar.setSpacing(8)
+        self.search.setMinimumWidth(180)
         bar.addWidget(self.search, 3)
         for combo in self.combos:
             bar.addWidget(combo, 1)
@@ -91,7 +92,8 @@ class ContentPage(QWidget):
             ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at and as_utc(r.updated_at)),
             ("Used", lambda r: r.times_used),
         ], parent=self, align_right={5}, foreground=self._row_color)
-        self.table = make_table(self.model, (300, 110, 90, 200, 100, 60))
+        self.table = make_table(self.model, (280, 100, 90, 170, 105, 55))
+        self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
 
         self.detail = self._detail_pane()
@@ -104,10 +106,12 @@ class ContentPage(QWidget):
         split.setSizes([760, 360])
         self.results = split
 
-        self.empty = EmptyState("content", "No collateral yet", EMPTY_TEXT)
-        self.no_match = EmptyState("filter", "No content matches these filters",
-                                   "Try fewer words or clear the filters. If the field needs something the "
-                                   "library lacks, that is a content request for marketing.")
+        self.empty = fit_text(EmptyState("content", "No collateral yet", EMPTY_TEXT))
+        self.no_match = fit_text(EmptyState(
+            "filter", "No content matches these filters",
+            "Try fewer words or clear the filters. If the field needs something the library lacks, ask "
+            "marketing for it: that gap is exactly what they need to hear about.",
+        ))
         self.no_match.add_button("Clear filters", self.clear_filters, primary=True)
         self.stack = QStackedWidget()
         for w in (self.results, self.empty, self.no_match):
@@ -130,6 +134,8 @@ class ContentPage(QWidget):
     @staticmethod
     def _combo(everything: str, items: list[tuple[str, object]]) -> QComboBox:
         c = QComboBox()
+        c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        c.setMinimumContentsLength(8)
         c.addItem(everything, None)
         for text, value in items:
             c.addItem(text, value)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
-    QBarSeries,
     QBarSet,
     QChart,
     QChartView,
@@ -14,7 +14,7 @@ from PySide6.QtCharts import (
     QValueAxis,
 )
 from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter, QPen
 from PySide6.QtWidgets import (
     QComboBox,
     QFrame,
@@ -59,7 +59,7 @@ def amount(value: Decimal) -> str:
     v = float(value)
     for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
         if abs(v) >= limit:
-            return f"{v / limit:.1f}{suffix}"
+            return f"{v / limit:.1f}".removesuffix(".0") + suffix
     return f"{v:,.0f}"
 
 
@@ -72,6 +72,7 @@ def card_value(snapshot: KpiSnapshot, key: str) -> str:
     return f"{value:,}"
 
 
+
 class FunnelChart(QChartView):
     """One horizontal bar per funnel stage, Lead at the top; the weakest step's target stage in amber."""
 
@@ -79,16 +80,20 @@ class FunnelChart(QChartView):
         super().__init__(parent)
         self.setRenderHint(QPainter.RenderHint.Antialiasing)
         self.setMinimumHeight(220)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setStyleSheet("background: #ffffff;")
         chart = QChart()
         chart.legend().hide()
-        chart.setBackgroundVisible(False)
+        chart.setBackgroundBrush(QColor("#ffffff"))
+        chart.setBackgroundRoundness(0)
+        chart.setPlotAreaBackgroundVisible(False)
         chart.setMargins(QMargins(4, 4, 16, 4))
         chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
         self.setChart(chart)
-        self.series: QBarSeries | QHorizontalBarSeries = QHorizontalBarSeries()
+        self.series = QHorizontalBarSeries()
         self.bars = QBarSet("Contacts")
         self.bars.setColor(QColor(ACCENT))
-        self.bars.setBorderColor(QColor(ACCENT))
+        self.bars.setPen(QPen(Qt.PenStyle.NoPen))
         self.bars.setSelectedColor(QColor(WEAK_COLOR))
         self.bars.setLabelColor(QColor("#0f172a"))
         self.series.append(self.bars)
@@ -98,31 +103,39 @@ class FunnelChart(QChartView):
         self.series.setLabelsFormat("@value")
         chart.addSeries(self.series)
         self.stages = QBarCategoryAxis()
-        self.stages.setReverse(True)  # funnel order from the top
         self.stages.setGridLineVisible(False)
+        self.stages.setLineVisible(False)
         font = QFont(self.font())
         font.setPointSizeF(10)
         self.stages.setLabelsFont(font)
-        self.counts = QValueAxis()
-        self.counts.setLabelFormat("%d")
-        self.counts.setGridLineColor(QColor("#eef2f7"))
-        self.counts.setLabelsColor(QColor("#64748b"))
+        self.stages.setLabelsColor(QColor("#334155"))
+        self.counts = QValueAxis()  # the counts are printed on the bars; the axis only scales them
+        self.counts.setVisible(False)
         chart.addAxis(self.stages, Qt.AlignmentFlag.AlignLeft)
         chart.addAxis(self.counts, Qt.AlignmentFlag.AlignBottom)
         self.series.attachAxis(self.stages)
         self.series.attachAxis(self.counts)
 
     def set_funnel(self, labels: list[str], counts: list[int], weak_index: int | None) -> None:
+        """Stages in funnel order; drawn bottom-up by Qt, so fed reversed to put the first stage on top."""
+        n = len(counts)
         self.bars.remove(0, self.bars.count())
-        self.bars.append([float(c) for c in counts])
+        self.bars.append([float(c) for c in reversed(counts)])
         self.bars.deselectAllBars()
         if weak_index is not None:
-            self.bars.selectBar(weak_index)
+            self.bars.selectBar(n - 1 - weak_index)
         self.stages.clear()
-        self.stages.append(labels)
+        self.stages.append(list(reversed(labels)))
         top = max(counts, default=0)
-        self.counts.setRange(0, max(top * 1.12, 4))  # room for the value labels past the longest bar
-        self.counts.setTickCount(5)
+        self.counts.setRange(0, max(top * 1.1, 1))  # room for the value label past the longest bar
+
+    def bar_values(self) -> list[int]:
+        """The counts as drawn, in funnel order (first stage first)."""
+        return [int(self.bars.at(i)) for i in reversed(range(self.bars.count()))]
+
+    def highlighted(self) -> list[int]:
+        n = self.bars.count()
+        return sorted(n - 1 - i for i in self.bars.selectedBars())
 
 
 class DashboardPage(QWidget):
@@ -130,6 +143,7 @@ class DashboardPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.snapshot: KpiSnapshot | None = None
+        self.today: date | None = None  # None: the real today; tests pin a day
         self.header = PageHeader("Dashboard", "Target accounts, meetings and the funnel, on one screen")
 
         self.period = QComboBox()
@@ -140,7 +154,9 @@ class DashboardPage(QWidget):
         self.owner.setMinimumWidth(200)
         self.owner.addItem("Everyone's accounts", None)
         self.scope = label("", "Muted")
-        bar = QHBoxLayout()
+        self.filters = QWidget()
+        bar = QHBoxLayout(self.filters)
+        bar.setContentsMargins(0, 0, 0, 0)
         bar.setSpacing(8)
         bar.addWidget(label("Period", "Muted"))
         bar.addWidget(self.period)
@@ -198,7 +214,7 @@ class DashboardPage(QWidget):
         lay.setContentsMargins(24, 20, 24, 16)
         lay.setSpacing(14)
         lay.addWidget(self.header)
-        lay.addLayout(bar)
+        lay.addWidget(self.filters)
         lay.addWidget(self.stack, 1)
 
         self.period.currentIndexChanged.connect(self.reload)
@@ -224,14 +240,15 @@ class DashboardPage(QWidget):
 
     def reload(self) -> None:
         with self.ctx.workspace.session() as s:
-            snap = kpi_snapshot(s, owner_id=self.owner.currentData(), period_days=self.period.currentData())
+            snap = kpi_snapshot(s, today=self.today, owner_id=self.owner.currentData(),
+                                period_days=self.period.currentData())
         self.show_snapshot(snap)
 
     def show_snapshot(self, snap: KpiSnapshot) -> None:
         self.snapshot = snap
+        self.filters.setVisible(bool(snap.total_accounts))
         if not snap.total_accounts:
             self.stack.setCurrentWidget(self.empty)
-            self.scope.setText("")
             return
         self.stack.setCurrentWidget(self.content)
         for key, card in self.cards.items():

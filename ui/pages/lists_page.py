@@ -38,7 +38,16 @@ def _date(value: dt.datetime | None) -> str:
     return as_utc(value).astimezone().strftime("%Y-%m-%d") if value else ""
 
 
-def make_table(model: SortableRecordModel, widths: tuple[int, ...]) -> QTableView:
+def fit_text(state: EmptyState) -> EmptyState:
+    """Give an empty state's wrapped text the height it needs at its fixed width (the layout otherwise asks
+    the label's height for the page's full width and clips the paragraph to two lines)."""
+    state.text.ensurePolished()
+    state.text.setMinimumHeight(state.text.heightForWidth(state.text.maximumWidth()))
+    return state
+
+
+def make_table(model: SortableRecordModel, widths: tuple[int, ...], stretch: int = 0) -> QTableView:
+    """A read-only, sortable, row-selecting table; column ``stretch`` takes the spare width."""
     view = QTableView()
     view.setModel(model)
     view.setSortingEnabled(True)
@@ -52,7 +61,8 @@ def make_table(model: SortableRecordModel, widths: tuple[int, ...]) -> QTableVie
     view.verticalHeader().setDefaultSectionSize(30)
     header = view.horizontalHeader()
     header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setStretchLastSection(True)
+    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+    header.setStretchLastSection(False)
     for col, width in enumerate(widths):
         view.setColumnWidth(col, width)
     return view
@@ -75,7 +85,7 @@ class ListsPage(QWidget):
             ("Owner", lambda r: r.owner),
             ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at and as_utc(r.updated_at)),
         ], parent=self, align_right={2})
-        self.table = make_table(self.model, (300, 100, 90, 160, 110))
+        self.table = make_table(self.model, (260, 90, 90, 150, 100))
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
@@ -91,7 +101,7 @@ class ListsPage(QWidget):
         split.setSizes([700, 360])
         self.content = split
 
-        self.empty = EmptyState("lists", "No target lists yet", EMPTY_TEXT)
+        self.empty = fit_text(EmptyState("lists", "No target lists yet", EMPTY_TEXT))
         self.stack = QStackedWidget()
         self.stack.addWidget(self.content)
         self.stack.addWidget(self.empty)
@@ -113,7 +123,7 @@ class ListsPage(QWidget):
         self.detail_criteria_title = label("Saved filter", "Muted")
         self.detail_criteria = label("", wrap=True)
         self.detail_criteria.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.open_button = QPushButton(icon("accounts"), "Open in Accounts")
+        self.open_button = QPushButton(icon("accounts", "#ffffff"), "Open in Accounts")
         self.open_button.setObjectName("Primary")
         self.open_button.clicked.connect(self.open_current)
         kind_row = QHBoxLayout()
@@ -133,8 +143,9 @@ class ListsPage(QWidget):
         lay.addSpacing(4)
         lay.addWidget(self.detail_criteria_title)
         lay.addWidget(self.detail_criteria)
-        lay.addStretch(1)
+        lay.addSpacing(8)
         lay.addLayout(buttons)
+        lay.addStretch(1)
         return pane
 
     # ---- data ----

@@ -20,7 +20,7 @@ from accounts.outreach import (
 )
 from ui.context import AppContext
 from ui.models.sortable_records import ID_ROLE, ROW_ROLE, SortableRecordModel
-from ui.pages.lists_page import make_table
+from ui.pages.lists_page import fit_text, make_table
 from ui.widgets.common import Card, EmptyState, PageHeader, label
 
 OVERDUE_COLOR = "#dc2626"
@@ -85,11 +85,11 @@ class OutreachPage(QWidget):
             ("Contact", lambda t: t.contact_name),
             ("Owner", lambda t: t.owner),
         ], parent=self, foreground=lambda t: OVERDUE_COLOR if t.overdue else None)
-        self.tasks = make_table(self.tasks_model, (190, 90, 300, 200, 160, 130))
+        self.tasks = make_table(self.tasks_model, (190, 90, 280, 200, 160, 130), stretch=2)
         self.tasks.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.tasks.setColumnHidden(5, self.mine_only)
         self.tasks.doubleClicked.connect(self._open_index)
-        self.tasks_empty = EmptyState("outreach", "Nothing due today", EMPTY_TEXT)
+        self.tasks_empty = fit_text(EmptyState("outreach", "Nothing due today", EMPTY_TEXT))
         self.tasks_stack = QStackedWidget()
         self.tasks_stack.addWidget(self.tasks)
         self.tasks_stack.addWidget(self.tasks_empty)
@@ -103,7 +103,7 @@ class OutreachPage(QWidget):
             ("Contact", lambda a: a.contact_name),
             ("By", lambda a: a.owner),
         ], parent=self)
-        self.recent = make_table(self.recent_model, (150, 90, 130, 280, 200, 160, 120))
+        self.recent = make_table(self.recent_model, (150, 90, 120, 260, 200, 160, 120), stretch=3)
         self.recent.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.recent.setColumnHidden(6, self.mine_only)
         self.recent.doubleClicked.connect(self._open_index)

@@ -60,6 +60,7 @@ def _tab(widget: QWidget) -> QVBoxLayout:
 def _readonly(text: str = "") -> QLineEdit:
     w = QLineEdit(text)
     w.setReadOnly(True)
+    w.setStyleSheet("background: #f8fafc; color: #334155;")
     return w
 
 
@@ -69,6 +70,7 @@ class SettingsPage(QWidget):
         self.ctx = ctx
         self.header = PageHeader("Settings", "Your profile, this workspace, and the shared taxonomy")
         self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(False)
         self.tabs.addTab(self._profile_tab(), icon("person"), "Profile")
         self.tabs.addTab(self._workspace_tab(), icon("link"), "Workspace")
         self.tabs.addTab(self._taxonomy_tab(), icon("lists"), "Taxonomy")
@@ -102,7 +104,7 @@ class SettingsPage(QWidget):
         for field in (self.name, self.email, self.role):
             field.setMaximumWidth(420)
         lay.addLayout(form)
-        self.save_button = QPushButton(icon("save"), "Save profile")
+        self.save_button = QPushButton(icon("save", "#ffffff"), "Save profile")
         self.save_button.setObjectName("Primary")
         self.save_button.clicked.connect(self.save_profile)
         self.profile_note = label("", "Muted", wrap=True)
@@ -274,7 +276,8 @@ class SettingsPage(QWidget):
             with self.ctx.workspace.session() as s:
                 add_term(s, vocabulary, text)
         except TaxonomyError as exc:
-            dialogs.show_error(self, "Cannot add the term", str(exc).capitalize())
+            message = str(exc)
+            dialogs.show_error(self, "Cannot add the term", message[:1].upper() + message[1:])
             return
         except IntegrityError:  # a teammate added the same term a moment ago
             dialogs.show_error(self, "Cannot add the term", f"{text!r} was just added by someone else.")

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QHeaderView,
+    QSizePolicy,
     QStackedWidget,
     QTableView,
     QVBoxLayout,
@@ -17,7 +18,7 @@ from PySide6.QtWidgets import (
 
 from bdr_desk.crm.status import ConnectorStatus, SyncRunRow, connector_statuses, recent_runs, sync_overview
 from ui.context import AppContext
-from ui.models.record_table import RecordTableModel
+from ui.models.sync_journal import SyncJournalModel
 from ui.widgets.common import Card, EmptyState, PageHeader, label
 
 JOURNAL_LIMIT = 200
@@ -49,6 +50,13 @@ JOURNAL_COLUMNS = [
     ("API calls", lambda r: f"{r.api_calls:,}"),
     ("Errors", lambda r: f"{r.error_count:,}"),
 ]
+
+
+
+def _sized(card: QFrame) -> QFrame:
+    """Let the row's stretch factors alone decide the card widths, whatever their text."""
+    card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    return card
 
 
 class ConnectorCard(QFrame):
@@ -87,14 +95,18 @@ class SyncPage(QWidget):
                             "Local edits recorded in the outbox, pushed on the next sync")
         self.conflicts = Card("Open conflicts", "0",
                               "Fields changed both here and in the CRM since the last sync, waiting for a choice")
+        for card in (self.pending, self.conflicts):
+            card.caption.setWordWrap(True)
+            card.layout().addStretch(1)
         cards = QHBoxLayout()
         cards.setSpacing(12)
         for w in self.connectors.values():
-            cards.addWidget(w, 3)
-        cards.addWidget(self.pending, 2)
-        cards.addWidget(self.conflicts, 2)
+            cards.addWidget(_sized(w), 3)
+        cards.addWidget(_sized(self.pending), 2)
+        cards.addWidget(_sized(self.conflicts), 2)
 
-        self.model = RecordTableModel(JOURNAL_COLUMNS, parent=self)
+        self.model = SyncJournalModel(JOURNAL_COLUMNS, numeric=("Duration", "API calls", "Errors"),
+                                      status_column="Status", parent=self)
         self.table = QTableView()
         self.table.setModel(self.model)
         self.table.setAlternatingRowColors(True)
@@ -105,9 +117,9 @@ class SyncPage(QWidget):
         self.table.verticalHeader().setDefaultSectionSize(30)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        hh.setStretchLastSection(True)
-        for col, width in enumerate((150, 110, 110, 80, 110, 120, 90)):
+        for col, width in enumerate((150, 110, 110, 80, 110, 120, 90, 80)):
             self.table.setColumnWidth(col, width)
+        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # the status takes the slack
 
         self.empty = EmptyState(
             "sync", "No sync has run yet",

@@ -65,7 +65,13 @@ class EmptyState(QWidget):
         col.addWidget(pic)
         col.addSpacing(8)
         col.addWidget(self.title)
-        col.addWidget(self.text, 0, Qt.AlignmentFlag.AlignHCenter)
+        # no alignment flag here: an aligned item gets its sizeHint height, which clips wrapped text;
+        # stretches on both sides centre it while the layout still honours height-for-width
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.text)
+        row.addStretch(1)
+        col.addLayout(row)
         col.addSpacing(12)
         col.addLayout(self.buttons)
         col.addStretch(2)

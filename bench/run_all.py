@@ -1,0 +1,40 @@
+"""Runs every benchmark and prints a compact summary: ``python -m bench.run_all`` (``make bench``).
+
+One private temp dir for the whole run (data, config, QSettings, byte-code cache, databases), removed at
+the end. Order: start-up (bare vs app), the 100,000-account workspace (generation, page latency vs raw
+SQL, RSS), start-up on that workspace, then GUI-thread stalls during a heavy job.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import sys
+import time
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from bench import bench_accounts, bench_stall, bench_startup  # noqa: E402
+from bench._common import table, temp_root  # noqa: E402
+
+
+def main() -> int:
+    t0 = time.perf_counter()
+    print(f"BDR Desk benchmarks — Python {platform.python_version()}, {platform.system()} "
+          f"{platform.machine()}, {os.cpu_count()} CPUs, QT_QPA_PLATFORM={os.environ['QT_QPA_PLATFORM']}\n")
+    summary: list[list[str]] = []
+    with temp_root() as root:
+        big_db, gen_s = bench_accounts.build_workspace(root)
+        cases = bench_startup.measure(root, big_db=big_db)
+        summary += bench_startup.report(cases)
+        print()
+        summary += bench_accounts.report(bench_accounts.measure(root, big_db), gen_s=gen_s)
+        print()
+        summary += bench_stall.report(bench_stall.measure(root))
+    print(f"\nSummary (ratio = figure / baseline measured in this run; total {time.perf_counter() - t0:.0f} s)")
+    print(table(summary, ["benchmark", "figure", "baseline", "ratio"]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

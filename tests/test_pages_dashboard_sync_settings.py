@@ -1,0 +1,231 @@
+"""The Dashboard, Sync and Settings pages on real workspaces: numbers shown, filters, empty states, the
+profile and taxonomy editors, and the dialog seam."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+from sqlalchemy import select
+
+import ui.dialogs
+from bdr_desk.config import Profile, load_profile, load_settings
+from bdr_desk.crm.models import SyncOutbox, SyncRun
+from bdr_desk.db import current_revision, safe_url
+from bdr_desk.taxonomy import ABM_STAGE, INDUSTRY
+from bdr_desk.users import User
+from tests.test_kpi import TODAY, at, seed
+from ui.jobs import JobRunner
+from ui.pages.dashboard_page import DashboardPage
+from ui.pages.settings_page import SettingsPage
+from ui.pages.sync_page import SyncPage
+from ui.startup import create_context
+
+
+def make_ctx(ws, role: str = "marketing", name: str = "Test Marketer", email: str = "m@test.example"):
+    return create_context(load_settings(ws.url), ws, Profile(name, email, role), JobRunner())
+
+
+@pytest.fixture
+def errors(monkeypatch):
+    """Replace the dialog seam; collect (title, message)."""
+    seen: list[tuple[str, str]] = []
+    monkeypatch.setattr(ui.dialogs, "show_error",
+                        lambda parent, title, message, details="": seen.append((title, message)))
+    return seen
+
+
+def build(qtbot, cls, ctx):
+    page = cls(ctx)
+    qtbot.addWidget(page)
+    page.resize(1200, 760)
+    page.refresh()
+    return page
+
+
+def select_data(combo, value) -> None:
+    combo.setCurrentIndex(combo.findData(value))
+
+
+# ---- dashboard ----
+
+def test_dashboard_cards_and_funnel(qtbot, sqlite_workspace):
+    with sqlite_workspace.session() as s:
+        ids = seed(s)
+    page = DashboardPage(make_ctx(sqlite_workspace))
+    qtbot.addWidget(page)
+    page.today = TODAY
+    page.refresh()
+    assert page.stack.currentWidget() is page.content
+    value = {k: c.value.text() for k, c in page.cards.items()}
+    assert value["target_accounts"] == "4" and value["tier1_accounts"] == "2"
+    assert value["no_touch_accounts"] == "2"
+    assert value["key_contact_identification_rate"] == "50%"
+    assert value["meetings_booked"] == "4" and value["first_meetings"] == "2"
+    assert value["open_opportunities"] == "3" and value["pipeline_amount"] == "3.5k"
+    assert value["win_rate"] == "50%"
+    assert "2 of 4" in page.cards["key_contact_identification_rate"].caption.text()
+    assert page.chart.bar_values() == [10, 8, 6, 5, 4, 2]
+    assert page.chart.highlighted() == [5]
+    assert page.weakest.text() == "Weakest step: Opportunity → Closed Won (50%)"
+    assert "Lead → MQL 80%" in page.conversions.text()
+
+    # the owner filter lists every user and narrows every number to that owner's accounts
+    assert page.owner.count() == 4  # everyone, Ana, Ben, the marketer
+    select_data(page.owner, ids["ana"])
+    assert page.cards["target_accounts"].value.text() == "3"
+    assert page.cards["pipeline_amount"].value.text() == "1k"
+    assert page.cards["win_rate"].value.text() == "0%"
+    assert page.chart.bar_values() == [4, 3, 2, 1, 0, 0]
+    assert page.weakest.text() == "Weakest step: SQL → Opportunity (0%)"
+    assert "Ana" in page.scope.text()
+    select_data(page.owner, ids["ben"])
+    assert page.cards["target_accounts"].value.text() == "1"
+    assert page.cards["key_contact_identification_rate"].value.text() == "100%"
+
+    # the period moves the period cards only
+    select_data(page.owner, None)
+    select_data(page.period, 30)
+    assert page.cards["meetings_booked"].value.text() == "3"
+    assert page.cards["meetings_booked"].caption.text().endswith("30 d")
+    assert page.cards["target_accounts"].value.text() == "4"
+    page.refresh()  # keeps the chosen filters
+    assert page.period.currentData() == 30 and page.owner.currentData() is None
+
+
+def test_dashboard_bdr_starts_on_own_accounts(qtbot, sqlite_workspace):
+    with sqlite_workspace.session() as s:
+        seed(s)
+    ctx = make_ctx(sqlite_workspace, role="bdr", name="Ana", email="ana@x.test")
+    page = build(qtbot, DashboardPage, ctx)
+    assert page.owner.currentData() == ctx.user.id
+    assert page.owner.currentText() == "Ana (me)"
+    assert page.cards["target_accounts"].value.text() == "3"
+
+
+def test_dashboard_empty_state(qtbot, sqlite_workspace):
+    page = build(qtbot, DashboardPage, make_ctx(sqlite_workspace))
+    assert page.stack.currentWidget() is page.empty
+    assert page.filters.isHidden()
+    text = (page.empty.title.text() + page.empty.text.text()).lower()
+    assert "import" in text and "coming soon" not in text
+
+
+def test_dashboard_funnel_without_stages(qtbot, sqlite_workspace):
+    from accounts.models import Account
+
+    with sqlite_workspace.session() as s:
+        s.add(Account(name="Only"))
+    page = build(qtbot, DashboardPage, make_ctx(sqlite_workspace))
+    assert page.stack.currentWidget() is page.content
+    assert page.cards["win_rate"].value.text() == "—"
+    assert page.chart.bar_values() == [0] * 6 and page.chart.highlighted() == []
+    assert "lifecycle stage" in page.weakest.text()
+
+
+# ---- sync ----
+
+def test_sync_page_journal_and_counts(qtbot, sqlite_workspace, qtmodeltester, monkeypatch):
+    monkeypatch.delenv("BDR_DESK_HUBSPOT_TOKEN", raising=False)
+    page = build(qtbot, SyncPage, make_ctx(sqlite_workspace))
+    assert page.stack.currentWidget() is page.empty
+    assert page.empty.title.text().startswith("No sync has run yet")
+    assert page.connectors["hubspot"].state.text() == "Not connected"
+    assert "BDR_DESK_HUBSPOT_TOKEN" in page.connectors["hubspot"].how.text()
+    assert "BDR_DESK_SALESFORCE_" in page.connectors["salesforce"].how.text()
+
+    with sqlite_workspace.session() as s:
+        s.add(SyncRun(system="hubspot", direction="push", dry_run=True, status="failed", api_calls=7,
+                      started_at=at(2024, 6, 1, 9, 0), finished_at=at(2024, 6, 1, 9, 0).replace(second=42),
+                      errors=[{"id": 1}, {"id": 2}, {"id": 3}]))
+        s.add_all([SyncOutbox(object_type="account", local_id=1, operation="update"),
+                   SyncOutbox(object_type="account", local_id=2, operation="update", last_error="timeout")])
+    page.refresh()
+    assert page.stack.currentWidget() is page.table
+    assert page.pending.value.text() == "2" and "1 failed" in page.pending.caption.text()
+    assert page.conflicts.value.text() == "0"
+    m = page.model
+    assert m.rowCount() == 1
+    row = [m.data(m.index(0, c)) for c in range(m.columnCount())]
+    assert row[1:] == ["HubSpot", "Push", "Yes", "Failed", "42 s", "7", "3"]
+    assert m.headerData(7, Qt.Orientation.Horizontal) == "Errors"
+    assert page.journal_count.text() == "1 run"
+    qtmodeltester.check(m)
+
+
+# ---- settings ----
+
+def test_settings_profile_save(qtbot, sqlite_workspace, errors):
+    ctx = make_ctx(sqlite_workspace)
+    page = build(qtbot, SettingsPage, ctx)
+    assert page.name.text() == "Test Marketer"
+    page.name.setText("Maria Keller")
+    select_data(page.role, "manager")
+    page.save_button.click()
+    assert errors == []
+    assert load_profile(ctx.settings) == Profile("Maria Keller", "m@test.example", "manager")
+    with sqlite_workspace.session() as s:
+        user = s.scalar(select(User).where(User.email == "m@test.example"))
+        assert (user.name, user.role) == ("Maria Keller", "manager")
+    assert ctx.user.name == "Maria Keller"
+    assert "next start" in page.profile_note.text()
+
+    page.email.setText("not an email")
+    page.save_button.click()
+    assert errors and "email" in errors[-1][1].lower()
+    assert load_profile(ctx.settings).email == "m@test.example"
+
+
+def test_settings_workspace_tab(qtbot, sqlite_workspace):
+    ctx = make_ctx(sqlite_workspace)
+    page = build(qtbot, SettingsPage, ctx)
+    assert page.db_url.text() == safe_url(sqlite_workspace.url)
+    assert page.engine.text().startswith("SQLite")
+    assert page.revision.text() == current_revision(sqlite_workspace.engine)
+    assert page.crash_log.text() == str(ctx.settings.crash_log)
+    page.copy_crash_log.click()
+    assert QApplication.clipboard().text() == str(ctx.settings.crash_log)
+
+
+def test_settings_hides_database_password(qtbot, sqlite_workspace, monkeypatch):
+    ctx = make_ctx(sqlite_workspace)
+    page = build(qtbot, SettingsPage, ctx)
+    # only the shown address changes; the engine stays the test's SQLite one
+    monkeypatch.setattr(ctx.workspace, "url", "postgresql+psycopg://bdr:s3cret@db.example:5432/team")
+    page.refresh()
+    assert "s3cret" not in page.db_url.text()
+    assert page.db_url.text().startswith("postgresql+psycopg://bdr:***@db.example")
+
+
+def test_settings_taxonomy_marketing_adds_term(qtbot, sqlite_workspace, errors, qtmodeltester):
+    ctx = make_ctx(sqlite_workspace)
+    page = build(qtbot, SettingsPage, ctx)
+    select_data(page.vocabulary, INDUSTRY)
+    assert page.add_button.isEnabled()
+    before = page.terms_model.rowCount()
+    page.new_term.setText("Climate Tech")
+    page.add_button.click()
+    assert errors == []
+    labels = [page.terms_model.row_at(i).label for i in range(page.terms_model.rowCount())]
+    assert page.terms_model.rowCount() == before + 1 and "Climate Tech" in labels
+    assert "climate_tech" in ctx.taxonomy.keys(INDUSTRY)
+    assert page.new_term.text() == ""
+    qtmodeltester.check(page.terms_model)
+
+    page.new_term.setText("Fintech")  # a built-in industry
+    page.add_button.click()
+    assert len(errors) == 1 and "already exists" in errors[0][1]
+    assert page.terms_model.rowCount() == before + 1
+
+    select_data(page.vocabulary, ABM_STAGE)  # the workflow's own stages are read-only
+    assert not page.add_button.isEnabled()
+    assert "cannot be extended" in page.taxonomy_note.text()
+
+
+def test_settings_taxonomy_read_only_for_bdr(qtbot, sqlite_workspace):
+    ctx = make_ctx(sqlite_workspace, role="bdr", name="Bo", email="bo@test.example")
+    page = build(qtbot, SettingsPage, ctx)
+    select_data(page.vocabulary, INDUSTRY)
+    assert page.terms_model.rowCount() == len(ctx.taxonomy.keys(INDUSTRY)) > 0
+    assert not page.add_button.isEnabled() and not page.new_term.isEnabled()
+    assert "Marketing curates" in page.taxonomy_note.text()
