@@ -68,7 +68,7 @@ def measure(root: Path) -> dict[str, tuple[StallReport, float]]:
     use_env(root)
     from PySide6.QtCore import QEventLoop
 
-    from bdr_desk.app import make_application
+    from bdr_desk.app import make_application, settle_heap
     from bdr_desk.config import Profile, load_settings
     from bdr_desk.db import open_workspace
     from bench.generate import make_users
@@ -112,10 +112,10 @@ def measure(root: Path) -> dict[str, tuple[StallReport, float]]:
             raise RuntimeError(state["error"])
         assert state.get("count") == 2 * N_INSERT, state
 
-        # the same with the start-up heap frozen (gc.freeze): full collections no longer walk it
+        # as the app runs it: the start-up heap frozen (bdr_desk.app.settle_heap) so that full collections in
+        # the worker no longer walk it while holding the GIL
         job = make_job(ws, N_INSERT, 2 * N_INSERT)
-        gc.collect()
-        gc.freeze()
+        settle_heap()
         try:
             results["job_runner_frozen"] = run_with_probe(app, start, wait)
         finally:
@@ -148,17 +148,17 @@ def report(results: dict[str, tuple[StallReport, float]]) -> list[list[str]]:
     print(f"GUI-thread stalls while inserting {N_INSERT:,} accounts (ORM, chunks of {CHUNK}) + COUNT "
           "(StallProbe, 5 ms heartbeat)")
     labels = {"idle": "idle event loop", "gui_thread": "job on the GUI thread (baseline)",
-              "job_runner": "job through JobRunner",
-              "job_runner_frozen": "JobRunner, after gc.freeze()"}
+              "job_runner": "JobRunner, heap not frozen",
+              "job_runner_frozen": "JobRunner as the app runs it"}
     for key, (rep, elapsed) in results.items():
         verdict = "OK" if rep.ok() else f"STALL > {GOAL_MS:.0f} ms"
         print(f"  {labels[key]:<34} work {ms(elapsed):>9}  {rep.summary()}  [{verdict}]")
         busy = {k: v for k, v in rep.histogram.items() if v}
         print(f"  {'':<34} gap histogram: {busy}")
     base = results["gui_thread"][0].max_gap_ms
-    runner = results["job_runner"][0].max_gap_ms
-    print(f"  max gap: JobRunner {ms(runner)} vs GUI thread {ms(base)} ({ratio(runner, base)} of the freeze); "
-          f"goal: no gap over {GOAL_MS:.0f} ms")
+    runner = results["job_runner_frozen"][0].max_gap_ms
+    print(f"  max gap: JobRunner as the app runs it {ms(runner)} vs GUI thread {ms(base)} "
+          f"({ratio(runner, base)} of the freeze); goal: no gap over {GOAL_MS:.0f} ms")
     return [["stall: max gap, job via JobRunner", ms(runner), ms(base) + " on GUI", ratio(runner, base)]]
 
 

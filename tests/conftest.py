@@ -166,3 +166,4 @@ def _no_leftover_windows(request):
     for w in left:
         w.close()
     assert not left, f"test left windows open: {[type(w).__name__ for w in left]}"
+

@@ -46,10 +46,9 @@ def test_runner_success_runs_off_the_gui_thread(qtbot):
         return "result"
 
     results = []
-    handle = runner.start("Job", job, on_success=results.append)
-    with qtbot.waitSignal(handle.done, timeout=5000):
-        pass
-    assert results == ["result"]
+    handle = runner.start("Job", job, on_success=lambda r: results.append((r, threading.current_thread())))
+    qtbot.waitUntil(lambda: not handle.running, timeout=5000)
+    assert results == [("result", threading.main_thread())]  # callbacks may touch widgets
     assert threads[0] is not threading.main_thread()
     assert runner.wait(5000) and runner.active == 0
 

@@ -37,6 +37,18 @@ def test_upgrade_head_equals_models(workspace):
     assert EXPECTED_TABLES <= set(inspect(workspace.engine).get_table_names())
 
 
+def test_schema_head_constant_is_alembics_head(workspace):
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from bdr_desk.db import SCHEMA_HEAD, stored_revision
+
+    cfg = Config()
+    cfg.set_main_option("script_location", "bdr_desk:migrations")
+    assert ScriptDirectory.from_config(cfg).get_current_head() == SCHEMA_HEAD
+    assert stored_revision(workspace.engine) == SCHEMA_HEAD == current_revision(workspace.engine)
+
+
 def test_upgrade_is_idempotent(workspace):
     before = current_revision(workspace.engine)
     upgrade_schema(workspace.engine)

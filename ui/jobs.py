@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from bdr_desk.crashlog import one_line
@@ -23,8 +23,18 @@ from ui.theme import icon
 PROGRESS_INTERVAL_S = 0.05
 
 
+class _WorkerSignals(QObject):
+    """Emitted from the worker thread; received by the handle on the GUI thread (queued connections)."""
+
+    progress = Signal(int, int, str)
+    succeeded = Signal(object)
+    failed = Signal(str, str)
+    cancelled = Signal()
+
+
 class JobHandle(QObject):
-    """The GUI-thread side of one running job."""
+    """The GUI-thread side of one running job. Every signal here is emitted on the GUI thread, so callbacks
+    connected to it may touch widgets."""
 
     progress = Signal(int, int, str)
     succeeded = Signal(object)
@@ -37,13 +47,36 @@ class JobHandle(QObject):
         self.title = title
         self.token = CancelToken()
         self.running = True
-        self.done.connect(self._mark_done)
+        self.worker_signals = _WorkerSignals()  # lives on the GUI thread, like the handle
+        self.worker_signals.progress.connect(self._on_progress)
+        self.worker_signals.succeeded.connect(self._on_succeeded)
+        self.worker_signals.failed.connect(self._on_failed)
+        self.worker_signals.cancelled.connect(self._on_cancelled)
 
     def cancel(self) -> None:
         self.token.cancel()
 
-    def _mark_done(self) -> None:
+    @Slot(int, int, str)
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        if self.running:
+            self.progress.emit(done, total, message)
+
+    @Slot(object)
+    def _on_succeeded(self, result: object) -> None:
+        self._finish(self.succeeded, result)
+
+    @Slot(str, str)
+    def _on_failed(self, message: str, details: str) -> None:
+        self._finish(self.failed, message, details)
+
+    @Slot()
+    def _on_cancelled(self) -> None:
+        self._finish(self.cancelled)
+
+    def _finish(self, signal: Any, *args: Any) -> None:
         self.running = False
+        signal.emit(*args)
+        self.done.emit()
 
 
 class _Worker(QRunnable):
@@ -51,26 +84,25 @@ class _Worker(QRunnable):
         super().__init__()
         self.setAutoDelete(True)
         self.job = job
-        self.handle = handle
+        self.token = handle.token
+        self.signals = handle.worker_signals
         self._last = 0.0
 
     def _progress(self, done: int, total: int, message: str = "") -> None:
         now = time.monotonic()
         if now - self._last >= PROGRESS_INTERVAL_S or done >= total:
             self._last = now
-            self.handle.progress.emit(done, total, message)
+            self.signals.progress.emit(done, total, message)
 
     def run(self) -> None:
-        h = self.handle
         try:
-            result = self.job(self._progress, h.token)
+            result = self.job(self._progress, self.token)
         except JobCancelled:
-            h.cancelled.emit()
+            self.signals.cancelled.emit()
         except Exception as exc:  # noqa: BLE001 - reported to the GUI, never swallowed
-            h.failed.emit(one_line(exc), "".join(traceback.format_exception(exc)))
+            self.signals.failed.emit(one_line(exc), "".join(traceback.format_exception(exc)))
         else:
-            h.succeeded.emit(result)
-        h.done.emit()
+            self.signals.succeeded.emit(result)
 
 
 class JobRunner(QObject):

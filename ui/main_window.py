@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
@@ -12,6 +13,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMainWindow,
+    QSizePolicy,
     QStackedWidget,
     QToolButton,
     QVBoxLayout,
@@ -20,7 +22,6 @@ from PySide6.QtWidgets import (
 
 from bdr_desk.db import safe_url
 from bdr_desk.users import ROLE_LABELS
-from ui.account_window import AccountWindow
 from ui.context import AppContext
 from ui.jobs import JobProgressPanel
 from ui.pages.accounts_page import AccountsPage
@@ -31,6 +32,9 @@ from ui.pages.outreach_page import OutreachPage
 from ui.pages.settings_page import SettingsPage
 from ui.pages.sync_page import SyncPage
 from ui.theme import app_icon, nav_icon
+
+if TYPE_CHECKING:
+    from ui.account_window import AccountWindow
 
 # key, label, icon, page factory
 PAGES: list[tuple[str, str, str, Callable[[AppContext], QWidget]]] = [
@@ -51,7 +55,7 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setWindowTitle("BDR Desk")
         self.setWindowIcon(app_icon())
-        self.setMinimumSize(1100, 680)
+        self.setMinimumSize(1000, 640)
         self.account_windows: dict[int, AccountWindow] = {}
 
         rail = QFrame(objectName="NavRail")
@@ -64,19 +68,16 @@ class MainWindow(QMainWindow):
         self.nav = QButtonGroup(self)
         self.nav.setExclusive(True)
         self.stack = QStackedWidget()
-        self.pages: dict[str, QWidget] = {}
+        self.pages: dict[str, QWidget] = {}  # built on first visit: start-up pays only for the first page
         self.nav_buttons: dict[str, QToolButton] = {}
-        for i, (key, text, icon_name, factory) in enumerate(PAGES):
-            page = factory(ctx)
-            self.pages[key] = page
-            self.stack.addWidget(page)
+        for i, (key, text, icon_name, _factory) in enumerate(PAGES):
             b = QToolButton()
             b.setText(text)
             b.setIcon(nav_icon(icon_name))
             b.setIconSize(QSize(22, 22))
             b.setCheckable(True)
             b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextUnderIcon)
-            b.setSizePolicy(b.sizePolicy().horizontalPolicy().Expanding, b.sizePolicy().verticalPolicy())
+            b.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             b.setToolTip(text.replace("\n", " ") + f" (Ctrl+{i + 1})")
             self.nav.addButton(b, i)
             self.nav_buttons[key] = b
@@ -105,40 +106,51 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"{user.name} · {ROLE_LABELS.get(user.role, user.role)}   |   Workspace: {safe_url(ctx.workspace.url)}"
         )
-        accounts = self.pages["accounts"]
-        assert isinstance(accounts, AccountsPage)
-        accounts.openAccount.connect(self.open_account)
-        lists = self.pages["lists"]
-        if hasattr(lists, "openList"):
-            lists.openList.connect(self._open_list)
         self.restore_state()
         self.show_page(start_page or START_PAGE.get(user.role, "accounts"))
 
     # ---- navigation ----
+    def page(self, key: str) -> QWidget:
+        """The page for ``key``, built the first time it is needed."""
+        page = self.pages.get(key)
+        if page is None:
+            factory = next(f for k, _t, _i, f in PAGES if k == key)
+            page = factory(self.ctx)
+            self.pages[key] = page
+            self.stack.addWidget(page)
+            if isinstance(page, AccountsPage):
+                page.openAccount.connect(self.open_account)
+            if hasattr(page, "openList"):
+                page.openList.connect(self._open_list)
+        return page
+
     def show_page(self, key: str) -> None:
-        page = self.pages[key]
+        fresh = key not in self.pages
+        page = self.page(key)
         self.stack.setCurrentWidget(page)
         self.nav_buttons[key].setChecked(True)
         refresh = getattr(page, "refresh", None)
-        if callable(refresh) and key != "accounts":
+        if callable(refresh) and not fresh and key != "accounts":
             refresh()
 
     def current_page(self) -> str:
         return next(k for k, p in self.pages.items() if p is self.stack.currentWidget())
 
     def _open_list(self, list_id: int, name: str) -> None:
-        accounts = self.pages["accounts"]
+        accounts = self.page("accounts")
         assert isinstance(accounts, AccountsPage)
         accounts.show_list(list_id, name)
         self.show_page("accounts")
 
     def open_account(self, account_id: int) -> AccountWindow:
+        from ui.account_window import AccountWindow  # its imports are paid when the first account opens
+
         win = self.account_windows.get(account_id)
         if win is None:
             win = AccountWindow(self.ctx, account_id)
             win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             win.destroyed.connect(lambda *_: self.account_windows.pop(account_id, None))
-            accounts = self.pages["accounts"]
+            accounts = self.page("accounts")
             assert isinstance(accounts, AccountsPage)
             win.saved.connect(lambda *_: accounts.refresh())
             self.account_windows[account_id] = win

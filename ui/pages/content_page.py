@@ -45,8 +45,8 @@ FACET_TITLES = {"industry": "Industry", "size_band": "Company size", "pain": "Pa
 EMPTY_TEXT = (
     "This is where marketing keeps the collateral the field sends: case studies, decks, one-pagers, "
     "battlecards and whitepapers, each tagged by industry, company size, pain and persona so a BDR can find "
-    "the right piece for an account in seconds. Open the demo workspace (bdr-desk --demo) to see a stocked "
-    "library."
+    "the right piece for an account in seconds. To see a stocked library, open the demo workspace "
+    "(bdr\u2060-\u2060desk\u00a0-\u2060-\u2060demo)."
 )
 
 
@@ -78,11 +78,11 @@ class ContentPage(QWidget):
         self.count = label("", "Muted")
         bar = QHBoxLayout()
         bar.setSpacing(8)
-        self.search.setMinimumWidth(180)
+        self.search.setMinimumWidth(160)
         bar.addWidget(self.search, 3)
         for combo in self.combos:
             bar.addWidget(combo, 1)
-        bar.addWidget(self.count)
+        self.header.actions.addWidget(self.count)
 
         self.model = SortableRecordModel([
             ("Title", lambda r: r.title),
@@ -92,7 +92,7 @@ class ContentPage(QWidget):
             ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at and as_utc(r.updated_at)),
             ("Used", lambda r: r.times_used),
         ], parent=self, align_right={5}, foreground=self._row_color)
-        self.table = make_table(self.model, (280, 100, 90, 170, 105, 55))
+        self.table = make_table(self.model, (280, 112, 85, 150, 100, 50))
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
 
@@ -103,7 +103,7 @@ class ContentPage(QWidget):
         split.addWidget(self.detail)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
-        split.setSizes([760, 360])
+        split.setSizes([800, 330])
         self.results = split
 
         self.empty = fit_text(EmptyState("content", "No collateral yet", EMPTY_TEXT))
@@ -135,7 +135,7 @@ class ContentPage(QWidget):
     def _combo(everything: str, items: list[tuple[str, object]]) -> QComboBox:
         c = QComboBox()
         c.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
-        c.setMinimumContentsLength(8)
+        c.setMinimumContentsLength(5)
         c.addItem(everything, None)
         for text, value in items:
             c.addItem(text, value)

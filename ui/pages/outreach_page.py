@@ -97,7 +97,7 @@ class OutreachPage(QWidget):
         self.recent_model = SortableRecordModel([
             ("When", lambda a: _when_text(a.occurred_at, self._today), lambda a: a.occurred_at),
             ("Type", lambda a: TYPE_LABELS.get(a.type, a.type)),
-            ("Outcome", lambda a: a.outcome),
+            ("Outcome", lambda a: (a.outcome or "").replace("_", " ")),
             ("Subject", lambda a: a.subject),
             ("Account", lambda a: a.account_name),
             ("Contact", lambda a: a.contact_name),
