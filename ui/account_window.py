@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
@@ -34,21 +32,9 @@ from ui.context import AppContext
 from ui.models.record_table import RecordTableModel
 from ui.theme import app_icon, icon
 from ui.widgets.common import Card, EmptyState, label
+from ui.widgets.tables import make_table
 
 TEXT_FIELDS = ("name", "website", "sub_industry", "employees", "annual_revenue", "hq_country", "hq_region", "hq_city")
-
-
-def _table(model: RecordTableModel) -> QTableView:
-    t = QTableView()
-    t.setModel(model)
-    t.setAlternatingRowColors(True)
-    t.setShowGrid(False)
-    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    t.verticalHeader().hide()
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    t.horizontalHeader().setStretchLastSection(True)
-    return t
 
 
 class AccountWindow(QWidget):
@@ -96,7 +82,7 @@ class AccountWindow(QWidget):
             ("Influence", lambda c: "●" * (c.influence or 0)), ("Sentiment", lambda c: c.sentiment),
             ("Reports to", lambda c: c.reports_to), ("Email", lambda c: c.email),
         ], parent=self)
-        self.contacts_view = _table(self.contacts_model)
+        self.contacts_view = make_table(self.contacts_model, (160, 190, 130, 75, 80, 140), sortable=False)
         self.tabs.addTab(self._with_empty(self.contacts_view, "person", "No stakeholders yet",
                                           "Map the buying committee: add the economic buyer, the champion and "
                                           "the evaluators you know of."), icon("person"), "Stakeholders")
@@ -104,12 +90,12 @@ class AccountWindow(QWidget):
             ("When", lambda a: a.occurred_at.strftime("%Y-%m-%d %H:%M")), ("Type", lambda a: a.type),
             ("Outcome", lambda a: a.outcome), ("Contact", lambda a: a.contact), ("Subject", lambda a: a.subject),
         ], parent=self)
-        self.activity_view = _table(self.activity_model)
+        self.activity_view = make_table(self.activity_model, (130, 80, 120, 160), sortable=False)
         self.tabs.addTab(self._with_empty(self.activity_view, "calendar", "No activity yet",
                                           "Calls, emails and meetings logged for this account appear here, "
                                           "newest first."), icon("calendar"), "Activity")
         self.children_model = RecordTableModel([("Child account", lambda c: c[1])], parent=self)
-        self.children_view = _table(self.children_model)
+        self.children_view = make_table(self.children_model, sortable=False)
         self.tabs.addTab(self._hierarchy_tab(), icon("link"), "Hierarchy")
 
         lay = QVBoxLayout(self)

@@ -118,19 +118,18 @@ class MainWindow(QMainWindow):
             page = factory(self.ctx)
             self.pages[key] = page
             self.stack.addWidget(page)
-            if isinstance(page, AccountsPage):
+            if hasattr(page, "openAccount"):  # accounts, outreach: double-click opens the account workspace
                 page.openAccount.connect(self.open_account)
             if hasattr(page, "openList"):
                 page.openList.connect(self._open_list)
         return page
 
     def show_page(self, key: str) -> None:
-        fresh = key not in self.pages
         page = self.page(key)
         self.stack.setCurrentWidget(page)
         self.nav_buttons[key].setChecked(True)
         refresh = getattr(page, "refresh", None)
-        if callable(refresh) and not fresh and key != "accounts":
+        if callable(refresh) and key != "accounts":  # the accounts model keeps its own pages fresh
             refresh()
 
     def current_page(self) -> str:

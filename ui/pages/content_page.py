@@ -33,9 +33,9 @@ from content_library.queries import (
 )
 from ui.context import AppContext
 from ui.models.sortable_records import SortableRecordModel
-from ui.pages.lists_page import fit_text, make_table
 from ui.theme import icon
 from ui.widgets.common import EmptyState, PageHeader, label
+from ui.widgets.tables import make_table
 
 FILTER_DELAY_MS = 250
 STALE_COLOR = "#b45309"
@@ -92,7 +92,7 @@ class ContentPage(QWidget):
             ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at and as_utc(r.updated_at)),
             ("Used", lambda r: r.times_used),
         ], parent=self, align_right={5}, foreground=self._row_color)
-        self.table = make_table(self.model, (280, 112, 85, 150, 100, 50))
+        self.table = make_table(self.model, (280, 112, 85, 150, 100, 50), stretch=0)
         self.table.sortByColumn(4, Qt.SortOrder.DescendingOrder)
         self.table.selectionModel().selectionChanged.connect(self._show_selected)
 
@@ -106,12 +106,12 @@ class ContentPage(QWidget):
         split.setSizes([800, 330])
         self.results = split
 
-        self.empty = fit_text(EmptyState("content", "No collateral yet", EMPTY_TEXT))
-        self.no_match = fit_text(EmptyState(
+        self.empty = EmptyState("content", "No collateral yet", EMPTY_TEXT)
+        self.no_match = EmptyState(
             "filter", "No content matches these filters",
             "Try fewer words or clear the filters. If the field needs something the library lacks, ask "
             "marketing for it: that gap is exactly what they need to hear about.",
-        ))
+        )
         self.no_match.add_button("Clear filters", self.clear_filters, primary=True)
         self.stack = QStackedWidget()
         for w in (self.results, self.empty, self.no_match):

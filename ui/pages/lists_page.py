@@ -6,14 +6,11 @@ import datetime as dt
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QFrame,
     QHBoxLayout,
-    QHeaderView,
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -24,6 +21,7 @@ from ui.context import AppContext
 from ui.models.sortable_records import ID_ROLE, SortableRecordModel
 from ui.theme import icon
 from ui.widgets.common import EmptyState, PageHeader, label
+from ui.widgets.tables import make_table
 
 KIND_LABELS = {"static": "Static", "dynamic": "Dynamic"}
 EMPTY_TEXT = (
@@ -36,36 +34,6 @@ EMPTY_TEXT = (
 
 def _date(value: dt.datetime | None) -> str:
     return as_utc(value).astimezone().strftime("%Y-%m-%d") if value else ""
-
-
-def fit_text(state: EmptyState) -> EmptyState:
-    """Give an empty state's wrapped text the height it needs at its fixed width (the layout otherwise asks
-    the label's height for the page's full width and clips the paragraph to two lines)."""
-    state.text.ensurePolished()
-    state.text.setMinimumHeight(state.text.heightForWidth(state.text.maximumWidth()))
-    return state
-
-
-def make_table(model: SortableRecordModel, widths: tuple[int, ...], stretch: int = 0) -> QTableView:
-    """A read-only, sortable, row-selecting table; column ``stretch`` takes the spare width."""
-    view = QTableView()
-    view.setModel(model)
-    view.setSortingEnabled(True)
-    view.setAlternatingRowColors(True)
-    view.setShowGrid(False)
-    view.setWordWrap(False)
-    view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-    view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-    view.verticalHeader().hide()
-    view.verticalHeader().setDefaultSectionSize(30)
-    header = view.horizontalHeader()
-    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    header.setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
-    header.setStretchLastSection(False)
-    for col, width in enumerate(widths):
-        view.setColumnWidth(col, width)
-    return view
 
 
 class ListsPage(QWidget):
@@ -85,7 +53,7 @@ class ListsPage(QWidget):
             ("Owner", lambda r: r.owner),
             ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at and as_utc(r.updated_at)),
         ], parent=self, align_right={2})
-        self.table = make_table(self.model, (260, 90, 90, 150, 100))
+        self.table = make_table(self.model, (260, 90, 90, 150, 100), stretch=0)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.table.doubleClicked.connect(self._open_index)
         self.table.activated.connect(self._open_index)
@@ -101,7 +69,7 @@ class ListsPage(QWidget):
         split.setSizes([700, 360])
         self.content = split
 
-        self.empty = fit_text(EmptyState("lists", "No target lists yet", EMPTY_TEXT))
+        self.empty = EmptyState("lists", "No target lists yet", EMPTY_TEXT)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.content)
         self.stack.addWidget(self.empty)

@@ -20,8 +20,8 @@ from accounts.outreach import (
 )
 from ui.context import AppContext
 from ui.models.sortable_records import ID_ROLE, ROW_ROLE, SortableRecordModel
-from ui.pages.lists_page import fit_text, make_table
 from ui.widgets.common import Card, EmptyState, PageHeader, label
+from ui.widgets.tables import make_table
 
 OVERDUE_COLOR = "#dc2626"
 TYPE_LABELS = {"call": "Call", "email": "Email", "linkedin": "LinkedIn", "meeting": "Meeting", "note": "Note",
@@ -89,7 +89,7 @@ class OutreachPage(QWidget):
         self.tasks.sortByColumn(0, Qt.SortOrder.AscendingOrder)
         self.tasks.setColumnHidden(5, self.mine_only)
         self.tasks.doubleClicked.connect(self._open_index)
-        self.tasks_empty = fit_text(EmptyState("outreach", "Nothing due today", EMPTY_TEXT))
+        self.tasks_empty = EmptyState("outreach", "Nothing due today", EMPTY_TEXT)
         self.tasks_stack = QStackedWidget()
         self.tasks_stack.addWidget(self.tasks)
         self.tasks_stack.addWidget(self.tasks_empty)
