@@ -45,6 +45,18 @@ def make_application(argv: list[str] | None = None):
     return app
 
 
+def install_excepthook(settings: Settings) -> None:
+    """An unexpected error in a slot: the traceback goes to the crash log, the user sees one line."""
+    from ui import dialogs
+
+    def excepthook(exc_type, exc, tb):
+        log = write_crash(settings, exc, context="gui")
+        dialogs.show_error(None, "Something went wrong", one_line(exc),
+                           f"The details were written to {log}." if log else "")
+
+    sys.excepthook = excepthook
+
+
 def run_gui(settings: Settings, demo: bool = False) -> int:
     app = make_application()
     from ui import dialogs
@@ -52,12 +64,7 @@ def run_gui(settings: Settings, demo: bool = False) -> int:
     from ui.main_window import MainWindow
     from ui.startup import ProfileDialog, create_context, seed_demo_with_progress
 
-    def excepthook(exc_type, exc, tb):  # an unexpected error in a slot: log it, tell the user in one line
-        log = write_crash(settings, exc, context="gui")
-        dialogs.show_error(None, "Something went wrong", one_line(exc),
-                           f"The details were written to {log}." if log else "")
-
-    sys.excepthook = excepthook
+    install_excepthook(settings)
     try:
         workspace = open_workspace(settings.database_url)
     except DatabaseError as exc:

@@ -36,3 +36,21 @@ def ensure_user(session: Session, profile: Profile) -> User:
     elif (user.name, user.role) != (profile.name.strip(), profile.role):
         user.name, user.role = profile.name.strip(), profile.role
     return user
+
+
+class UserError(ValueError):
+    pass
+
+
+def update_user(session: Session, user_id: int, profile: Profile) -> User:
+    """Rename the local user, change their role or email; the records they own stay theirs."""
+    user = session.get(User, user_id)
+    if user is None:
+        raise UserError(f"user {user_id} does not exist")
+    email = profile.email.strip().lower()
+    other = session.scalar(select(User).where(User.email == email, User.id != user_id))
+    if other is not None:
+        raise UserError(f"{email} already belongs to {other.name} in this workspace")
+    user.name, user.email, user.role = profile.name.strip(), email, profile.role
+    session.flush()
+    return user

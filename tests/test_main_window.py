@@ -112,3 +112,30 @@ def test_window_geometry_is_remembered(qtbot, ctx):
     assert QSettings().value("main_window/geometry") is not None
     again = _window(qtbot, ctx)
     assert (again.height(), again.y()) == (707, 31)
+
+
+def test_profile_change_shows_in_the_status_bar(qtbot, ctx):
+    w = _window(qtbot, ctx, start_page="settings")
+    settings = w.page("settings")
+    settings.name.setText("Renamed Person")
+    qtbot.mouseClick(settings.save_button, Qt.MouseButton.LeftButton)
+    assert w.statusBar().currentMessage().startswith("Renamed Person · BDR")
+
+
+def test_lists_open_filtered_accounts(qtbot, ctx):
+    from accounts.models import TargetList, TargetListMember
+
+    ids = add_accounts(ctx.workspace, 10)
+    with ctx.workspace.session() as s:
+        lst = TargetList(name="Three of them", kind="static")
+        s.add(lst)
+        s.flush()
+        s.add_all([TargetListMember(list_id=lst.id, account_id=i) for i in ids[:3]])
+        list_id = lst.id
+    w = _window(qtbot, ctx, start_page="lists")
+    w.page("lists").openList.emit(list_id, "Three of them")
+    assert w.current_page() == "accounts"
+    accounts = w.page("accounts")
+    assert accounts.model.total == 3 and "Three of them" in accounts.header.subtitle.text()
+    qtbot.mouseClick(accounts.all_accounts_button, Qt.MouseButton.LeftButton)
+    assert accounts.model.total == 10 and accounts.all_accounts_button.isHidden()

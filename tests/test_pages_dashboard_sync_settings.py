@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 import ui.dialogs
 from bdr_desk.config import Profile, load_profile, load_settings
@@ -174,6 +174,25 @@ def test_settings_profile_save(qtbot, sqlite_workspace, errors):
     page.save_button.click()
     assert errors and "email" in errors[-1][1].lower()
     assert load_profile(ctx.settings).email == "m@test.example"
+
+
+def test_settings_email_change_keeps_the_user_and_refuses_a_taken_email(qtbot, sqlite_workspace, errors):
+    ctx = make_ctx(sqlite_workspace)
+    with sqlite_workspace.session() as s:
+        s.add(User(name="Other Person", email="other@test.example", role="bdr"))
+    page = build(qtbot, SettingsPage, ctx)
+    user_id = ctx.user.id
+    with qtbot.waitSignal(page.profileSaved):
+        page.email.setText("maria.keller@test.example")
+        page.save_button.click()
+    assert ctx.user.id == user_id and ctx.user.email == "maria.keller@test.example"
+    page.email.setText("other@test.example")
+    page.save_button.click()
+    assert errors and "already belongs to Other Person" in errors[-1][1]
+    assert load_profile(ctx.settings).email == "maria.keller@test.example"
+    with sqlite_workspace.session() as s:
+        assert s.scalar(select(User.email).where(User.id == user_id)) == "maria.keller@test.example"
+        assert s.scalar(select(func.count()).select_from(User)) == 2
 
 
 def test_settings_workspace_tab(qtbot, sqlite_workspace):

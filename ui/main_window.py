@@ -102,14 +102,17 @@ class MainWindow(QMainWindow):
         lay.addWidget(right, 1)
         self.setCentralWidget(central)
 
-        user = ctx.user
-        self.statusBar().showMessage(
-            f"{user.name} · {ROLE_LABELS.get(user.role, user.role)}   |   Workspace: {safe_url(ctx.workspace.url)}"
-        )
+        self.update_status()
         self.restore_state()
-        self.show_page(start_page or START_PAGE.get(user.role, "accounts"))
+        self.show_page(start_page or START_PAGE.get(ctx.user.role, "accounts"))
 
     # ---- navigation ----
+    def update_status(self) -> None:
+        user = self.ctx.user
+        self.statusBar().showMessage(
+            f"{user.name} · {ROLE_LABELS.get(user.role, user.role)}   |   Workspace: {safe_url(self.ctx.workspace.url)}"
+        )
+
     def page(self, key: str) -> QWidget:
         """The page for ``key``, built the first time it is needed."""
         page = self.pages.get(key)
@@ -122,6 +125,8 @@ class MainWindow(QMainWindow):
                 page.openAccount.connect(self.open_account)
             if hasattr(page, "openList"):
                 page.openList.connect(self._open_list)
+            if hasattr(page, "profileSaved"):
+                page.profileSaved.connect(self.update_status)
         return page
 
     def show_page(self, key: str) -> None:

@@ -33,6 +33,8 @@ class AccountsPage(QWidget):
         super().__init__(parent)
         self.ctx = ctx
         self.header = PageHeader("Accounts", "Your ABM target accounts")
+        self.all_accounts_button = self.header.add_action("Show all accounts", "cancel", lambda: self.show_list(None))
+        self.all_accounts_button.hide()
 
         self.search = QLineEdit()
         self.search.setPlaceholderText("Search accounts by name or domain…")
@@ -124,6 +126,7 @@ class AccountsPage(QWidget):
         flt = self.current_filter()
         self.model.set_filter(AccountFilter(flt.text, flt.industries, flt.tiers, flt.stages, flt.owner_ids, list_id))
         self.header.subtitle.setText(f"Target list: {name}" if list_id else "Your ABM target accounts")
+        self.all_accounts_button.setVisible(list_id is not None)
 
     def clear_filters(self) -> None:
         for combo in (self.industry, self.tier, self.stage, self.owner):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -32,7 +33,7 @@ from bdr_desk.taxonomy import (
     TaxonomyError,
     add_term,
 )
-from bdr_desk.users import ROLE_LABELS, ensure_user
+from bdr_desk.users import ROLE_LABELS, update_user
 from ui import dialogs
 from ui.context import AppContext, CurrentUser
 from ui.models.record_table import RecordTableModel
@@ -65,6 +66,8 @@ def _readonly(text: str = "") -> QLineEdit:
 
 
 class SettingsPage(QWidget):
+    profileSaved = Signal()  # ctx.user was updated
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
@@ -132,13 +135,15 @@ class SettingsPage(QWidget):
             return
         try:
             profile = Profile(self.name.text().strip(), email, self.role.currentData())
+            with self.ctx.workspace.session() as s:  # the workspace first: a taken email changes nothing
+                user = update_user(s, self.ctx.user.id, profile)
+                current = CurrentUser(user.id, user.name, user.email, user.role)
             save_profile(self.ctx.settings, profile)
         except (ValueError, OSError) as exc:
             dialogs.show_error(self, "Cannot save the profile", str(exc))
             return
-        with self.ctx.workspace.session() as s:
-            user = ensure_user(s, profile)
-            self.ctx.user = CurrentUser(user.id, user.name, user.email, user.role)
+        self.ctx.user = current
+        self.profileSaved.emit()
         self.profile_note.setText(
             f"Saved. BDR Desk opens on the {ROLE_LABELS[profile.role]} start page from the next start.")
         self._apply_permissions()
