@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import QEventLoop, QSize, Qt
 from PySide6.QtWidgets import (
     QComboBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
+    QHBoxLayout,
     QLabel,
     QLineEdit,
     QProgressDialog,
@@ -64,8 +65,18 @@ class ProfileDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Start")
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
+        logo = QLabel()
+        logo.setPixmap(app_icon().pixmap(QSize(40, 40)))
+        title = QLabel("Welcome to BDR Desk", objectName="PageTitle")
+        head = QHBoxLayout()
+        head.setSpacing(12)
+        head.addWidget(logo)
+        head.addWidget(title, 1)
+        self.buttons.button(QDialogButtonBox.StandardButton.Ok).setObjectName("Primary")
         lay = QVBoxLayout(self)
+        lay.setContentsMargins(24, 20, 24, 16)
         lay.setSpacing(12)
+        lay.addLayout(head)
         lay.addWidget(intro)
         lay.addLayout(form)
         lay.addWidget(self.hint)
