@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.domains import normalize_domain
+from accounts.history import record_changes, snapshot
 from accounts.models import ABM_STAGES, Account, Activity, Contact, Opportunity
 from bdr_desk.taxonomy import Taxonomy
 from bdr_desk.users import User
@@ -171,8 +172,10 @@ def _clean(field_name: str, value: Any, taxonomy: Taxonomy) -> Any:
     return value
 
 
-def update_account(session: Session, account_id: int, expected_version: int, changes: dict[str, Any]) -> Account:
-    """Apply ``changes`` if nobody saved the account since ``expected_version`` was read."""
+def update_account(session: Session, account_id: int, expected_version: int, changes: dict[str, Any],
+                   user_id: int | None = None) -> Account:
+    """Apply ``changes`` if nobody saved the account since ``expected_version`` was read; the timeline records
+    each changed field."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
         raise AccountEditError(f"cannot edit {', '.join(sorted(unknown))}")
@@ -195,11 +198,13 @@ def update_account(session: Session, account_id: int, expected_version: int, cha
         clean["domain"] = domain
     if "tier" in clean and clean["tier"] != acc.tier:
         acc.tier_is_manual = clean["tier"] is not None
+    before = snapshot(acc)
     for key, value in clean.items():
         setattr(acc, key, value)
     if "employees" in clean:
         band = taxonomy.size_band(acc.employees)
         acc.size_band, acc.segment = (band.key, band.segment) if band else (None, None)
+    record_changes(session, acc, before, user_id=user_id)
     try:
         session.flush()
     except StaleDataError:

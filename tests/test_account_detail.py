@@ -89,3 +89,22 @@ def test_stale_version_is_a_conflict(workspace):
             update_account(s, acc_id, version, {"notes": "second"})
     with workspace.session() as s:
         assert load_account_detail(s, acc_id).notes == "first"
+
+
+def test_edits_and_activities_make_the_timeline(workspace):
+    from accounts.history import timeline
+
+    acc_id = _seed(workspace)
+    with workspace.session() as s:
+        version = load_account_detail(s, acc_id).version
+        update_account(s, acc_id, version, {"tier": 1, "abm_stage": "engaged", "notes": "Met at the summit"})
+    with workspace.session() as s:
+        entries = timeline(s, acc_id)
+    kinds = [e.kind for e in entries]
+    assert {"tier_changed", "stage_changed", "updated"} <= set(kinds)
+    assert kinds.count("activity:call") == 3
+    assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
+    tier = next(e for e in entries if e.kind == "tier_changed")
+    assert tier.summary == "Tier: — → 1"
+    call = next(e for e in entries if e.kind == "activity:call")
+    assert call.who == "Cara Fox" and call.source == "connected"

@@ -11,6 +11,7 @@ import pytest
 
 from bdr_desk import __version__
 from bdr_desk.cli import main
+from bdr_desk.db import SCHEMA_HEAD
 from tests.factories import add_accounts
 
 
@@ -77,7 +78,7 @@ def test_db_url_from_environment(capsys, sqlite_workspace, monkeypatch):
 def test_db_upgrade_creates_default_workspace(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("BDR_DESK_DATA_DIR", str(tmp_path / "data"))
     code, out, _ = run(capsys, "db", "upgrade")
-    assert code == 0 and "revision 0001" in out
+    assert code == 0 and f"revision {SCHEMA_HEAD}" in out
     assert (tmp_path / "data" / "workspace.db").exists()
 
 

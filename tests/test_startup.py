@@ -8,6 +8,7 @@ from PySide6.QtWidgets import QDialogButtonBox
 from sqlalchemy import func, select
 
 from bdr_desk import cli
+from bdr_desk.commands import core
 from bdr_desk.config import Profile, load_profile, load_settings, save_profile
 from bdr_desk.users import User, ensure_user
 from ui.startup import ProfileDialog
@@ -53,7 +54,7 @@ def test_unexpected_error_goes_to_crash_log(capsys, monkeypatch, sqlite_workspac
     def boom(args, settings):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(cli, "cmd_accounts_list", boom)
+    monkeypatch.setattr(core, "cmd_accounts_list", boom)
     code = cli.main(["--db", sqlite_workspace.url, "accounts", "list"])
     err = capsys.readouterr().err
     assert code == 1 and len(err.strip().splitlines()) == 1

@@ -246,7 +246,7 @@ class AccountWindow(QWidget):
             return
         try:
             with self.ctx.workspace.session() as s:
-                update_account(s, self.account_id, self.detail.version, changes)
+                update_account(s, self.account_id, self.detail.version, changes, user_id=self.ctx.user.id)
         except AccountEditError as exc:
             dialogs.show_error(self, "Could not save the account", str(exc))
             return

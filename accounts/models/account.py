@@ -53,6 +53,10 @@ class Account(VersionedMixin, TimestampMixin, Base):
     tier: Mapped[int | None] = mapped_column(SmallInteger, index=True)
     tier_is_manual: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     icp_score: Mapped[int | None] = mapped_column(SmallInteger, index=True)
+    # why: [{"rule": id, "label": "...", "points": n}], and which rule-set version produced it
+    icp_explanation: Mapped[list[Any] | None] = mapped_column()
+    icp_version: Mapped[int | None] = mapped_column(Integer)
+    suggested_tier: Mapped[int | None] = mapped_column(SmallInteger)
     abm_stage: Mapped[str] = mapped_column(String(32), default="target", server_default="target", index=True)
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     parent_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"), index=True)
