@@ -24,3 +24,19 @@ def ask(parent: QWidget | None, title: str, question: str) -> bool:
     answer = QMessageBox.question(parent, title, question,
                                   QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No)
     return answer == QMessageBox.StandardButton.Yes
+
+
+def save_file(parent: QWidget | None, title: str, suggested: str, filters: str) -> str | None:
+    """Ask where to save; None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getSaveFileName(parent, title, suggested, filters)
+    return path or None
+
+
+def open_file(parent: QWidget | None, title: str, filters: str) -> str | None:
+    """Ask for a file to open; None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
+    return path or None

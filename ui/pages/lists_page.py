@@ -98,8 +98,12 @@ class ListsPage(QWidget):
         kind_row.setSpacing(8)
         kind_row.addWidget(self.detail_kind, 0, Qt.AlignmentFlag.AlignTop)
         kind_row.addWidget(self.detail_count, 1)
+        self.export_button = QPushButton(icon("import"), "Export…")
+        self.export_button.setToolTip("Export this list to CSV or Excel, in HubSpot or Salesforce columns")
+        self.export_button.clicked.connect(self.export_current)
         buttons = QHBoxLayout()
         buttons.addWidget(self.open_button)
+        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         lay = QVBoxLayout(pane)
         lay.setContentsMargins(18, 16, 18, 16)
@@ -136,6 +140,7 @@ class ListsPage(QWidget):
     def _show_selected(self, *_: object) -> None:
         row = self.current_list()
         self.open_button.setEnabled(row is not None)
+        self.export_button.setEnabled(row is not None)
         if row is None:
             for w in (self.detail_name, self.detail_kind, self.detail_count, self.detail_description,
                       self.detail_criteria):
@@ -165,6 +170,14 @@ class ListsPage(QWidget):
         row = self.current_list()
         if row is not None:
             self.openList.emit(row.id, row.name)
+
+    def export_current(self) -> None:
+        from accounts.queries import AccountFilter
+        from ui.export_dialog import export_accounts_dialog
+
+        row = self.current_list()
+        if row is not None:
+            export_accounts_dialog(self, self.ctx, AccountFilter(list_id=row.id), list_id=row.id)
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
