@@ -112,3 +112,45 @@ def list_target_lists(session: Session, taxonomy: Taxonomy | None = None) -> lis
             criteria = ""
         result.append(TargetListRow(list_id, name, kind, description, count, owner, updated_at, criteria))
     return result
+
+
+class ListError(ValueError):
+    """A list that cannot be created or changed; the message says why."""
+
+
+SAVED_FILTER_KEYS = ("text", "industry", "tier", "stage", "owner_id")
+
+
+def create_list(session: Session, name: str, *, kind: str = "static", description: str | None = None,
+                saved_filter: Mapping[str, Any] | None = None, owner_id: int | None = None) -> TargetList:
+    """A new target list. A dynamic list needs a saved filter (the keys of :data:`SAVED_FILTER_KEYS`)."""
+    name = " ".join(name.split())
+    if not name:
+        raise ListError("a list needs a name")
+    if kind not in KINDS:
+        raise ListError(f"a list is static or dynamic, not {kind!r}")
+    clash = session.scalar(select(TargetList.id).where(func.lower(TargetList.name) == name.lower()))
+    if clash is not None:
+        raise ListError(f"a list named {name!r} already exists")
+    saved = None
+    if kind == "dynamic":
+        saved = {k: v for k, v in dict(saved_filter or {}).items() if v not in (None, "", [], ())}
+        unknown = set(saved) - set(SAVED_FILTER_KEYS)
+        if unknown:
+            raise ListError(f"a saved filter cannot use {', '.join(sorted(unknown))}")
+        if not saved:
+            raise ListError("a dynamic list needs at least one criterion, or it would hold every account")
+    lst = TargetList(name=name, kind=kind, description=(description or "").strip() or None, filter=saved,
+                     owner_id=owner_id)
+    session.add(lst)
+    session.flush()
+    return lst
+
+
+def delete_list(session: Session, list_id: int) -> None:
+    """Delete a list; its accounts stay (membership rows go with the list)."""
+    lst = session.get(TargetList, list_id)
+    if lst is None:
+        raise ListError(f"list {list_id} does not exist")
+    session.delete(lst)
+    session.flush()

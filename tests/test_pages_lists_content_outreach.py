@@ -297,3 +297,39 @@ def test_outreach_page_others_see_the_team(qtbot, sqlite_workspace, role):
     assert _column(page.recent, 3) == ["Otto's email", "Logged call"]  # newest first
     assert not page.tasks.isColumnHidden(5)
     assert "team" in page.header.subtitle.text()
+
+
+def test_new_dynamic_list_and_delete(qtbot, sqlite_workspace, monkeypatch):
+    from PySide6.QtWidgets import QDialog
+
+    import ui.pages.lists_page as lists_page
+    from ui import dialogs as seam
+    from ui.widgets.new_list_dialog import NewListDialog
+
+    ctx = _ctx(sqlite_workspace)
+    from tests.factories import add_accounts
+
+    add_accounts(sqlite_workspace, 15)
+
+    def fill(dlg: NewListDialog) -> int:
+        qtbot.keyClicks(dlg.name, "Fintech tier 1")
+        dlg.dynamic.setChecked(True)
+        dlg.industry.setCurrentIndex(dlg.industry.findData("fintech"))
+        dlg.tier.setCurrentIndex(dlg.tier.findData(1))
+        return QDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(lists_page, "run_dialog", fill)
+    page = ListsPage(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    page.new_button.click()
+    row = page.current_list()
+    assert (row.name, row.kind, row.account_count) == ("Fintech tier 1", "dynamic", 1)
+    assert "Tier 1" in row.criteria
+    errors = []
+    monkeypatch.setattr(seam, "show_error", lambda parent, title, msg, details="": errors.append(msg))
+    page.new_button.click()  # same name again
+    assert errors and "already exists" in errors[0]
+    monkeypatch.setattr(seam, "ask", lambda parent, title, question: True)
+    page.delete_button.click()
+    assert page.model.rowCount() == 0

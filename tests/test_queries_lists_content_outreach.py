@@ -223,3 +223,29 @@ def test_recent_activity_newest_first(workspace):
     assert [a.occurred_at for a in team] == sorted((a.occurred_at for a in team), reverse=True)
     assert "other's touch" in {a.subject for a in team} and "other's touch" not in {a.subject for a in mine}
     assert "overdue" not in {a.subject for a in team}  # open tasks are not activity yet
+
+
+def test_create_and_delete_lists(workspace):
+    from accounts.queries import AccountFilter, count_accounts
+    from accounts.target_lists import ListError, create_list, delete_list
+    from tests.factories import add_accounts
+
+    add_accounts(workspace, 15)
+    with workspace.session() as s:
+        dyn = create_list(s, "  Fintech   tier 1 ", kind="dynamic", saved_filter={"industry": ["fintech"], "tier": [1]})
+        assert dyn.name == "Fintech tier 1"
+        assert count_accounts(s, AccountFilter(list_id=dyn.id)) == 1
+        static_id = create_list(s, "Hand picked").id
+    with workspace.session() as s:
+        for kwargs, message in [
+            (dict(name="hand PICKED"), "already exists"),
+            (dict(name=" "), "needs a name"),
+            (dict(name="Everything", kind="dynamic", saved_filter={}), "at least one criterion"),
+            (dict(name="Odd", kind="dynamic", saved_filter={"colour": "blue"}), "cannot use colour"),
+            (dict(name="Odd", kind="smart"), "static or dynamic"),
+        ]:
+            with pytest.raises(ListError, match=message):
+                create_list(s, **kwargs)
+        delete_list(s, static_id)
+        with pytest.raises(ListError, match="does not exist"):
+            delete_list(s, static_id)

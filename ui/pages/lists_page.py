@@ -6,6 +6,7 @@ import datetime as dt
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QDialog,
     QFrame,
     QHBoxLayout,
     QPushButton,
@@ -16,12 +17,18 @@ from PySide6.QtWidgets import (
 )
 
 from accounts.outreach import as_utc
-from accounts.target_lists import TargetListRow, list_target_lists
+from accounts.target_lists import ListError, TargetListRow, create_list, delete_list, list_target_lists
+from ui import dialogs
 from ui.context import AppContext
 from ui.models.sortable_records import ID_ROLE, SortableRecordModel
 from ui.theme import icon
 from ui.widgets.common import EmptyState, PageHeader, label
 from ui.widgets.tables import make_table
+
+
+def run_dialog(dialog: QDialog) -> int:
+    """The seam for modal dialogs of this page (tests replace it)."""
+    return dialog.exec()
 
 KIND_LABELS = {"static": "Static", "dynamic": "Dynamic"}
 EMPTY_TEXT = (
@@ -45,6 +52,7 @@ class ListsPage(QWidget):
         self.header = PageHeader("Target lists", "The account lists your ABM programs work from")
         self.count = label("", "Muted")
         self.header.actions.addWidget(self.count)
+        self.new_button = self.header.add_action("New list…", "plus", self.new_list, primary=True)
 
         self.model = SortableRecordModel([
             ("List", lambda r: r.name),
@@ -105,6 +113,9 @@ class ListsPage(QWidget):
         buttons.addWidget(self.open_button)
         buttons.addWidget(self.export_button)
         buttons.addStretch(1)
+        self.delete_button = QPushButton("Delete list")
+        self.delete_button.clicked.connect(self.delete_current)
+        buttons.addWidget(self.delete_button)
         lay = QVBoxLayout(pane)
         lay.setContentsMargins(18, 16, 18, 16)
         lay.setSpacing(10)
@@ -141,6 +152,7 @@ class ListsPage(QWidget):
         row = self.current_list()
         self.open_button.setEnabled(row is not None)
         self.export_button.setEnabled(row is not None)
+        self.delete_button.setEnabled(row is not None)
         if row is None:
             for w in (self.detail_name, self.detail_kind, self.detail_count, self.detail_description,
                       self.detail_criteria):
@@ -170,6 +182,29 @@ class ListsPage(QWidget):
         row = self.current_list()
         if row is not None:
             self.openList.emit(row.id, row.name)
+
+    def new_list(self) -> None:
+        from ui.widgets.new_list_dialog import NewListDialog
+
+        dlg = NewListDialog(self.ctx, self)
+        if run_dialog(dlg) != QDialog.DialogCode.Accepted:
+            return
+        try:
+            with self.ctx.workspace.session() as s:
+                new_id = create_list(s, owner_id=self.ctx.user.id, **dlg.values()).id
+        except ListError as exc:
+            dialogs.show_error(self, "Cannot create the list", str(exc))
+            return
+        self.refresh()
+        self.table.selectRow(max(self.model.row_of(new_id), 0))
+
+    def delete_current(self) -> None:
+        row = self.current_list()
+        if row is None or not dialogs.ask(self, "Delete list", f"Delete the list {row.name!r}? Its accounts stay."):
+            return
+        with self.ctx.workspace.session() as s:
+            delete_list(s, row.id)
+        self.refresh()
 
     def export_current(self) -> None:
         from accounts.queries import AccountFilter
