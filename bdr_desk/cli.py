@@ -52,6 +52,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (CliError, DatabaseError) as exc:
         print(f"bdr-desk: error: {one_line(exc)}", file=sys.stderr)
         return 1
+    except BrokenPipeError:  # `bdr-desk … --json | head`: the reader left; not an error
+        import os
+
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (KeyboardInterrupt, JobCancelled):
         print("bdr-desk: cancelled; nothing was changed by the cancelled step", file=sys.stderr)
         return 130

@@ -132,6 +132,7 @@ def test_optimistic_locking_rejects_stale_edit(workspace):
     try:
         a1 = first.scalar(select(Account))
         a2 = second.scalar(select(Account))
+        second.commit()  # the app's pattern: read in one unit of work, save in a later one
         a1.tier = 1
         first.commit()
         a2.tier = 2
@@ -168,3 +169,26 @@ def test_timestamps_come_back_aware_utc(workspace):
         created = s.scalar(select(Account.created_at))
     assert got == local and got.tzinfo is not None and got.utcoffset() == dt.timedelta(0)
     assert created.tzinfo is not None and abs(dt.datetime.now(dt.UTC) - created) < dt.timedelta(hours=1)
+
+
+def test_savepoint_rollback_is_real(workspace):
+    """A nested transaction rolled back inside an outer one that commits keeps only the outer work, and an
+    outer rollback undoes a released savepoint (pysqlite's own transaction handling would break both)."""
+    with workspace.session() as s:
+        s.add(Account(name="Outer"))
+        nested = s.begin_nested()
+        s.add(Account(name="Inner"))
+        s.flush()
+        nested.rollback()
+    with workspace.session() as s:
+        assert [a.name for a in s.scalars(select(Account))] == ["Outer"]
+    s = workspace.sessions()
+    try:
+        s.begin()
+        with s.begin_nested():
+            s.add(Account(name="Released"))
+        s.rollback()
+    finally:
+        s.close()
+    with workspace.session() as s:
+        assert s.scalar(select(func.count()).select_from(Account)) == 1
