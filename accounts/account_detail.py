@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.domains import normalize_domain
+from accounts.hierarchy import ancestors
 from accounts.history import record_changes, snapshot
 from accounts.models import ABM_STAGES, Account, Activity, Contact, Opportunity
 from bdr_desk.taxonomy import Taxonomy
@@ -19,7 +20,7 @@ from bdr_desk.users import User
 
 RECENT_ACTIVITIES = 50
 EDITABLE = ("name", "website", "domain", "industry", "sub_industry", "employees", "annual_revenue", "hq_country",
-            "hq_region", "hq_city", "tier", "abm_stage", "owner_id", "notes", "description")
+            "hq_region", "hq_city", "tier", "abm_stage", "owner_id", "parent_id", "notes", "description")
 
 
 class AccountNotFound(LookupError):
@@ -89,6 +90,36 @@ class AccountDetail:
     activities: list[ActivitySummary] = field(default_factory=list)
     open_opportunities: int = 0
     pipeline_amount: Decimal = Decimal(0)
+    suggested_tier: int | None = None
+    icp_version: int | None = None
+    # why the ICP score is what it is: [(label, points)], in the order the rules fired
+    icp_explanation: list[tuple[str, int]] = field(default_factory=list)
+
+    @property
+    def tier_label(self) -> str:
+        """"Tier 1 (manual override)", "Tier 2 (suggested by ICP)", "Tier 3" or "No tier"."""
+        if self.tier is None:
+            return f"No tier (ICP suggests Tier {self.suggested_tier})" if self.suggested_tier else "No tier"
+        if self.tier_is_manual:
+            return f"Tier {self.tier} (manual override)"
+        if self.icp_score is not None or self.suggested_tier is not None:
+            return f"Tier {self.tier} (suggested by ICP)"
+        return f"Tier {self.tier}"
+
+
+def _explanation(raw: Any) -> list[tuple[str, int]]:
+    """``Account.icp_explanation`` rows (``{"label", "points"}``) as (label, points); odd rows are skipped."""
+    out: list[tuple[str, int]] = []
+    for item in raw or ():
+        if isinstance(item, dict):
+            text = str(item.get("label") or item.get("rule") or "").strip()
+            try:
+                points = int(item.get("points") or 0)
+            except (TypeError, ValueError):
+                continue
+            if text:
+                out.append((text, points))
+    return out
 
 
 def _name(first: str | None, last: str | None, email: str | None = None) -> str:
@@ -137,6 +168,8 @@ def load_account_detail(session: Session, account_id: int) -> AccountDetail:
         parent_name=parent.name if parent else None, notes=acc.notes, description=acc.description,
         updated_at=acc.updated_at, children=children, contacts=contacts, activities=activities,
         open_opportunities=open_count, pipeline_amount=Decimal(pipeline),
+        suggested_tier=acc.suggested_tier, icp_version=acc.icp_version,
+        icp_explanation=_explanation(acc.icp_explanation),
     )
 
 
@@ -165,6 +198,11 @@ def _clean(field_name: str, value: Any, taxonomy: Taxonomy) -> Any:
         raise AccountEditError(f"unknown ABM stage {value!r}")
     elif field_name == "industry" and value not in taxonomy.keys("industry"):
         raise AccountEditError(f"unknown industry {value!r}; marketing can add it to the taxonomy")
+    elif field_name in ("parent_id", "owner_id"):
+        try:
+            value = int(value)
+        except (TypeError, ValueError):
+            raise AccountEditError(f"{field_name.replace('_id', '')} must be an id, not {value!r}") from None
     elif field_name == "hq_country":
         if len(value) != 2 or not value.isalpha():
             raise AccountEditError(f"HQ country must be a two-letter ISO code, not {value!r}")
@@ -196,6 +234,10 @@ def update_account(session: Session, account_id: int, expected_version: int, cha
         if other is not None:
             raise AccountEditError(f"domain {domain} already belongs to account {other}")
         clean["domain"] = domain
+    if clean.get("parent_id") is not None:
+        _check_parent(session, acc, clean["parent_id"])
+    if clean.get("owner_id") is not None and session.get(User, clean["owner_id"]) is None:
+        raise AccountEditError(f"owner: no user with id {clean['owner_id']}")
     if "tier" in clean and clean["tier"] != acc.tier:
         acc.tier_is_manual = clean["tier"] is not None
     before = snapshot(acc)
@@ -210,3 +252,16 @@ def update_account(session: Session, account_id: int, expected_version: int, cha
     except StaleDataError:
         raise EditConflict(f"{acc.name} was changed by someone else while you were saving; reload") from None
     return acc
+
+
+def _check_parent(session: Session, acc: Account, parent_id: int) -> None:
+    """The new parent must exist and must not be the account itself or one of its descendants."""
+    if parent_id == acc.id:
+        raise AccountEditError(f"parent account: {acc.name} cannot be its own parent")
+    parent = session.get(Account, parent_id)
+    if parent is None:
+        raise AccountEditError(f"parent account: account {parent_id} does not exist")
+    chain, _loop = ancestors(session, parent_id)
+    if acc.id in chain:
+        raise AccountEditError(f"parent account: {parent.name} is below {acc.name} in the hierarchy, so "
+                               f"{acc.name} would become its own ancestor")

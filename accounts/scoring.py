@@ -52,7 +52,7 @@ from bdr_desk.taxonomy import Taxonomy
 
 __all__ = ["AccountScore", "RescorePreview", "RescoreResult", "RuleSetVersion", "ScoringError", "TierMove",
            "active_rule_set", "explain_account", "list_versions", "preview_rescore", "preview_job",
-           "rescore_all", "restore_version", "save_and_rescore", "restore_and_rescore", "save_rule_set",
+           "rescore_all", "rescore_in_session", "restore_version", "save_and_rescore", "restore_and_rescore", "save_rule_set",
            "score_account"]
 
 CHUNK = 5_000
@@ -268,7 +268,13 @@ def rescore_all(workspace: Workspace, progress: ProgressFn = no_progress, cancel
                 user_id: int | None = None) -> RescoreResult:
     """The job: rescore every account with the active rule set, in one transaction."""
     with workspace.session() as session:
-        return _rescore(session, active_rule_set(session), progress, cancel, user_id)
+        return rescore_in_session(session, progress, cancel, user_id)
+
+
+def rescore_in_session(session: Session, progress: ProgressFn = no_progress, cancel: CancelToken | None = None,
+                       user_id: int | None = None) -> RescoreResult:
+    """Rescore every account inside the caller's transaction (an import or the demo seed scores what it wrote)."""
+    return _rescore(session, active_rule_set(session), progress, cancel, user_id)
 
 
 def save_and_rescore(workspace: Workspace, rules: Sequence[Mapping[str, Any]], thresholds: Mapping[str, Any],

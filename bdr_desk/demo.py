@@ -16,7 +16,7 @@ from functools import partial
 from importlib.resources import files
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import bdr_desk.schema  # noqa: F401 - every model mapped before we insert
@@ -151,8 +151,18 @@ class _Seeder:
         self.seed_enrollments()
         self.seed_requests()
         self.s.flush()
+        self.score_accounts()
         self.progress(total, total, "Demo workspace ready")
         return workspace_summary(self.s)
+
+    def score_accounts(self) -> None:
+        """Score with the default ICP rules; the BDRs' hand-picked tiers stay, marked manual where the ICP
+        suggests another tier (as in a real book of accounts)."""
+        from accounts.scoring import rescore_in_session
+
+        self.s.execute(update(Account).values(tier_is_manual=True))
+        rescore_in_session(self.s)
+        self.s.execute(update(Account).where(Account.suggested_tier == Account.tier).values(tier_is_manual=False))
 
     def seed_users(self) -> None:
         for u in self.people["users"]:  # reuse a workspace user with the same email (e.g. the local profile)

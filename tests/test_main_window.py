@@ -54,7 +54,7 @@ def test_filter_box_narrows_rows_and_empty_states(qtbot, ctx):
     qtbot.keyClicks(page.search, "0013")
     qtbot.waitUntil(lambda: page.model.rowCount() == 1)
     assert page.model.row_at(0).name == "Company 0013"
-    assert page.count.text() == "1 accounts"
+    assert page.count.text() == "1 account"
     page.search.clear()
     qtbot.waitUntil(lambda: page.model.rowCount() == 40)
     page.tier.setCurrentIndex(page.tier.findData(2))

@@ -3,17 +3,21 @@ committee, its recent activity and its place in the account hierarchy."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
+    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
+    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QStackedWidget,
     QTableView,
     QTabWidget,
+    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -25,12 +29,19 @@ from accounts.account_detail import (
     load_account_detail,
     update_account,
 )
+from accounts.hierarchy import family
+from accounts.history import timeline
 from accounts.models import ABM_STAGES
+from accounts.queries import find_accounts
 from bdr_desk.taxonomy import ABM_STAGE, BUYING_ROLE, INDUSTRY, SEGMENT_LABELS, SIZE_BAND
 from ui import dialogs
 from ui.context import AppContext
+from ui.models.hierarchy_tree import ID_ROLE as TREE_ID_ROLE
+from ui.models.hierarchy_tree import HierarchyTreeModel
 from ui.models.record_table import RecordTableModel
+from ui.models.timeline import TimelineModel
 from ui.theme import app_icon, icon
+from ui.widgets import pickers
 from ui.widgets.common import Card, EmptyState, label
 from ui.widgets.tables import make_table
 
@@ -39,6 +50,7 @@ TEXT_FIELDS = ("name", "website", "sub_industry", "employees", "annual_revenue",
 
 class AccountWindow(QWidget):
     saved = Signal(int)  # account id
+    openAccount = Signal(int)  # another account of the family, double-clicked in the hierarchy tree
 
     def __init__(self, ctx: AppContext, account_id: int, parent: QWidget | None = None) -> None:
         super().__init__(parent, Qt.WindowType.Window)
@@ -48,6 +60,8 @@ class AccountWindow(QWidget):
         self.account_id = account_id
         self.detail: AccountDetail | None = None
         self._loaded: dict[str, object] = {}
+        self._parent_id: int | None = None
+        self._parent_name: str | None = None
         self.setWindowIcon(app_icon())
         self.resize(980, 700)
 
@@ -94,8 +108,14 @@ class AccountWindow(QWidget):
         self.tabs.addTab(self._with_empty(self.activity_view, "calendar", "No activity yet",
                                           "Calls, emails and meetings logged for this account appear here, "
                                           "newest first."), icon("calendar"), "Activity")
+        self.timeline_model = TimelineModel(parent=self)
+        self.timeline_view = make_table(self.timeline_model, (140, 150, 420, 220), stretch=2, sortable=False)
+        self.tabs.addTab(self._with_empty(self.timeline_view, "calendar", "Nothing has happened yet",
+                                          "Every change to this account (edits, imports, bulk actions, rescoring) "
+                                          "and every logged activity appears here, newest first."),
+                         icon("lists"), "Timeline")
         self.children_model = RecordTableModel([("Child account", lambda c: c[1])], parent=self)
-        self.children_view = make_table(self.children_model, sortable=False)
+        self.hierarchy_model = HierarchyTreeModel(self)
         self.tabs.addTab(self._hierarchy_tab(), icon("link"), "Hierarchy")
 
         lay = QVBoxLayout(self)
@@ -139,7 +159,12 @@ class AccountWindow(QWidget):
         left.addRow("Sub-industry", self.fields["sub_industry"])
         left.addRow("Employees", self.fields["employees"])
         left.addRow("Annual revenue", self.fields["annual_revenue"])
-        right.addRow("Tier", self.tier)
+        self.tier_note = label("", "Muted")
+        tier_row = QHBoxLayout()
+        tier_row.setSpacing(8)
+        tier_row.addWidget(self.tier, 1)
+        tier_row.addWidget(self.tier_note)
+        right.addRow("Tier", tier_row)
         right.addRow("ABM stage", self.stage)
         self.owner = label("", "")
         right.addRow("Owner", self.owner)
@@ -148,19 +173,46 @@ class AccountWindow(QWidget):
         right.addRow("HQ city", self.fields["hq_city"])
         self.segment = label("", "Muted")
         right.addRow("Segment", self.segment)
+        self.parent_name = label("", "")
+        self.parent_name.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.parent_change = QPushButton("Change…")
+        self.parent_change.setToolTip("Choose the parent account (the hierarchy above this account)")
+        self.parent_change.clicked.connect(self.choose_parent)
+        self.parent_clear = QPushButton(icon("cancel"), "")
+        self.parent_clear.setFixedWidth(36)
+        self.parent_clear.setToolTip("Remove the parent account")
+        self.parent_clear.clicked.connect(lambda: self.set_parent(None, None))
+        parent_row = QHBoxLayout()
+        parent_row.setSpacing(6)
+        parent_row.addWidget(self.parent_name, 1)
+        parent_row.addWidget(self.parent_change)
+        parent_row.addWidget(self.parent_clear)
+        left.addRow("Parent account", parent_row)
+
+        # the ICP explanation: a richer widget from the scoring work goes into icp_area; plain rows until then
+        self.icp_area = QVBoxLayout()
+        self.icp_area.setSpacing(4)
+        self.icp_text = label("", "", wrap=True)
+        self.icp_text.setTextFormat(Qt.TextFormat.RichText)
+        self.icp_area.addWidget(self.icp_text)
         w = QWidget()
         grid = QGridLayout(w)
         grid.setContentsMargins(16, 16, 16, 16)
         grid.setHorizontalSpacing(32)
         grid.addLayout(left, 0, 0)
         grid.addLayout(right, 0, 1)
-        grid.addWidget(label("Notes", "SectionTitle"), 1, 0, 1, 2)
-        grid.addWidget(self.notes, 2, 0, 1, 2)
+        grid.setRowMinimumHeight(1, 8)
+        grid.addWidget(label("Notes", "SectionTitle"), 2, 0)
+        grid.addWidget(label("Why this ICP score", "SectionTitle"), 2, 1)
+        grid.addWidget(self.notes, 3, 0)
+        grid.addLayout(self.icp_area, 3, 1, Qt.AlignmentFlag.AlignTop)
+        grid.setRowStretch(3, 1)
+        grid.setVerticalSpacing(8)
+        grid.setColumnStretch(0, 1)
+        grid.setColumnStretch(1, 1)
         return w
 
     def _with_empty(self, view: QTableView, icon_name: str, title: str, text: str) -> QWidget:
-        from PySide6.QtWidgets import QStackedWidget
-
         stack = QStackedWidget()
         stack.addWidget(view)
         stack.addWidget(EmptyState(icon_name, title, text))
@@ -171,16 +223,67 @@ class AccountWindow(QWidget):
         w = QWidget()
         lay = QVBoxLayout(w)
         lay.setContentsMargins(16, 16, 16, 16)
+        lay.setSpacing(8)
         self.parent_label = label("", "")
+        self.hierarchy_note = label("", "Muted", wrap=True)
+        self.tree = QTreeView()
+        self.tree.setModel(self.hierarchy_model)
+        self.tree.setAlternatingRowColors(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setStyleSheet("QTreeView::item { padding: 5px 2px; }")
+        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setExpandsOnDoubleClick(False)
+        self.tree.doubleClicked.connect(self._open_node)
+        self.tree.activated.connect(self._open_node)
+        hh = self.tree.header()
+        hh.setStretchLastSection(False)
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for col in range(1, self.hierarchy_model.columnCount()):
+            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
+            self.tree.setColumnWidth(col, 100 if col < 4 else 120)
+        self.single = EmptyState("link", "No parent or child accounts",
+                                 "Set a parent account on the Overview tab to place this account in a "
+                                 "group; its subsidiaries appear here with their contacts, activity and pipeline.")
+        self.tree_stack = QStackedWidget()
+        self.tree_stack.addWidget(self.tree)
+        self.tree_stack.addWidget(self.single)
         lay.addWidget(self.parent_label)
-        lay.addWidget(self.children_view, 1)
+        lay.addWidget(self.tree_stack, 1)
+        lay.addWidget(self.hierarchy_note)
         return w
+
+    def _open_node(self, index: QModelIndex) -> None:
+        account_id = self.hierarchy_model.data(index.siblingAtColumn(0), TREE_ID_ROLE)
+        if account_id is not None and int(account_id) != self.account_id:
+            self.openAccount.emit(int(account_id))
+
+    # ---- parent account ----
+    def choose_parent(self) -> None:
+        ws = self.ctx.workspace
+
+        def search(text: str) -> list:
+            with ws.session() as s:
+                return find_accounts(s, text, exclude=(self.account_id,))
+
+        choice = pickers.pick_account(self, "Parent account", "Choose the account this one belongs to "
+                                      "(its parent company or group).", search)
+        if choice is not None:
+            self.set_parent(choice.id, choice.name)
+
+    def set_parent(self, parent_id: int | None, name: str | None) -> None:
+        """A pending change of parent (saved with the other changes)."""
+        self._parent_id, self._parent_name = parent_id, name
+        self.parent_name.setText(name or "None")
+        self.parent_clear.setEnabled(parent_id is not None)
 
     # ---- data ----
     def load(self) -> None:
         try:
             with self.ctx.workspace.session() as s:
                 d = load_account_detail(s, self.account_id)
+                entries = timeline(s, self.account_id)
+                fam = family(s, self.account_id)
         except AccountNotFound as exc:
             dialogs.show_error(self, "Account not found", str(exc))
             self.close()
@@ -195,7 +298,7 @@ class AccountWindow(QWidget):
             item = self.badges.takeAt(0)
             if item.widget():
                 item.widget().deleteLater()
-        for text in (f"Tier {d.tier}{' (manual)' if d.tier_is_manual else ''}" if d.tier else "No tier",
+        for text in (d.tier_label,
                      tax.label(ABM_STAGE, d.abm_stage), SEGMENT_LABELS.get(d.segment or "", "")):
             if text:
                 b = label(text, "Badge")
@@ -226,13 +329,50 @@ class AccountWindow(QWidget):
         self.activity_model.set_rows(d.activities)
         self.children_model.set_rows(d.children)
         self.parent_label.setText(f"Parent account: {d.parent_name}" if d.parent_name else "No parent account")
+        self.tier_note.setText(d.tier_label.partition(" (")[2].rstrip(")") if d.tier else "")
+        self.set_parent(d.parent_id, d.parent_name)
+        self._show_icp(d)
+        self.timeline_model.set_entries(entries)
+        self.hierarchy_model.set_family(fam)
+        self.tree.expandAll()
+        self.tree.setCurrentIndex(self.hierarchy_model.index_of(self.account_id))
+        single = fam is None or fam.size <= 1
+        self.tree_stack.setCurrentIndex(1 if single else 0)
+        notes = []
+        if fam is not None and fam.cycle:
+            notes.append("The parent chain loops back on itself; fix the parent of one of these accounts.")
+        if fam is not None and fam.truncated:
+            notes.append("The hierarchy is deeper or larger than can be shown; only part of it is listed.")
+        if not single:
+            notes.append("Figures include the accounts below each one. Double-click an account to open it.")
+        self.hierarchy_note.setText(" ".join(notes))
         self._loaded = self.form_values()
 
     def form_values(self) -> dict[str, object]:
         values: dict[str, object] = {k: (e.text().strip() or None) for k, e in self.fields.items()}
         values.update(industry=self.industry.currentData(), tier=self.tier.currentData(),
-                      abm_stage=self.stage.currentData(), notes=self.notes.toPlainText().strip() or None)
+                      abm_stage=self.stage.currentData(), notes=self.notes.toPlainText().strip() or None,
+                      parent_id=self._parent_id)
         return values
+
+    def _show_icp(self, d: AccountDetail) -> None:
+        if d.icp_score is None:
+            self.icp_text.setText("<span style='color:#64748b'>Not scored yet. Set up the ICP rules on the "
+                                  "Accounts page and rescore.</span>")
+            return
+        if not d.icp_explanation:
+            self.icp_text.setText(f"Score {d.icp_score}: <span style='color:#64748b'>no rule explanation "
+                                  "stored.</span>")
+            return
+        rows = "".join(
+            f"<tr><td style='padding:2px 12px 2px 0'>{_escape(text)}</td>"
+            f"<td align='right' style='color:{'#15803d' if pts >= 0 else '#b91c1c'};font-weight:600'>"
+            f"{'+' if pts >= 0 else '−'}{abs(pts)}</td></tr>"
+            for text, pts in d.icp_explanation)
+        version = f" · rules v{d.icp_version}" if d.icp_version else ""
+        self.icp_text.setText(f"<table>{rows}<tr><td style='padding-top:6px'><b>Score</b>"
+                              f"<span style='color:#64748b'>{version}</span></td>"
+                              f"<td align='right' style='padding-top:6px'><b>{d.icp_score}</b></td></tr></table>")
 
     def changes(self) -> dict[str, object]:
         """The fields the user changed since the account was loaded."""
@@ -252,3 +392,7 @@ class AccountWindow(QWidget):
             return
         self.load()
         self.saved.emit(self.account_id)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,503 @@
+"""Import accounts from a :class:`accounts.tabular.Table` — a job with progress and Cancel.
+
+Transactions: one transaction per import. Any unexpected error or a cancel rolls everything back, so nothing is
+ever half-imported; a dry run computes the same result and rolls back too. Given a ``Workspace`` the import
+opens, commits and closes its own Session (and journals a failed or cancelled run separately); given a
+``Session`` it works inside a SAVEPOINT and leaves committing to the caller.
+
+Row numbers in :class:`RowError` are spreadsheet rows: the header is row 1, the first data row is row 2.
+
+Counting: ``created`` new accounts; ``updated`` rows that matched an existing account by domain (or CRM id) and
+changed it; ``merged`` rows that matched by name (exactly or fuzzily) and changed the account, or that repeat an
+account already seen earlier in the same file; ``rejected`` rows that cannot be imported. A match that changes
+nothing counts as none of these, so re-importing a file reports 0 created and 0 updated. Blank values never
+erase stored ones. Blank rows are skipped silently.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import Counter
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy.orm import Session
+
+from accounts.column_mapping import FIELD_LABELS, guess_system, validate_mapping
+from accounts.dedupe import DEFAULT_THRESHOLD, AccountIndex
+from accounts.domains import normalize_domain
+from accounts.history import FIELD_LABELS as HISTORY_LABELS
+from accounts.models import ABM_STAGES, Account, AccountEvent, ImportRun, TargetList, TargetListMember
+from accounts.normalize import (
+    clean_name,
+    is_us_state,
+    map_industry,
+    name_key,
+    parse_country,
+    parse_int,
+    parse_number,
+)
+from bdr_desk.db import Workspace, utcnow
+from bdr_desk.jobs import CancelToken, JobCancelled, ProgressFn, no_progress
+from bdr_desk.taxonomy import Taxonomy, slugify
+from bdr_desk.users import User
+
+CHUNK = 2_000
+VALUE_FIELDS = ("name", "domain", "website", "industry", "sub_industry", "employees", "annual_revenue",
+                "hq_country", "hq_region", "hq_city", "tier", "abm_stage", "owner_id", "description",
+                "size_band", "segment", "parent_id")
+_MAX_LEN = {"name": 300, "website": 2048, "sub_industry": 120, "hq_region": 120, "hq_city": 120}
+
+
+class ImportMappingError(ValueError):
+    """The mapping cannot drive an import (unknown column or field, nothing identifies an account)."""
+
+
+@dataclass
+class ImportOptions:
+    list_name: str | None = None
+    dry_run: bool = False
+    user_id: int | None = None
+    update_existing: bool = True
+    external_system: str | None = None  # "hubspot"/"salesforce" for the CRM id column; guessed when None
+    threshold: float = DEFAULT_THRESHOLD
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # spreadsheet row: header = 1, first data row = 2
+    column: str | None
+    message: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+@dataclass
+class PlannedChange:
+    row: int
+    action: str  # create, update, merge, unchanged
+    account_id: int | None  # None for an account still to be created
+    name: str
+    domain: str | None
+    fields: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    merged: int = 0
+    rejected: int = 0
+    unchanged: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    dry_run: bool = False
+    warnings: list[str] = field(default_factory=list)
+    unknown_industries: dict[str, int] = field(default_factory=dict)
+    planned: list[PlannedChange] = field(default_factory=list)
+    import_run_id: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {"created": self.created, "updated": self.updated, "merged": self.merged,
+                "rejected": self.rejected, "unchanged": self.unchanged,
+                "errors": [e.as_json() for e in self.errors], "dry_run": self.dry_run,
+                "warnings": list(self.warnings), "unknown_industries": dict(self.unknown_industries)}
+
+
+def import_accounts(target: Workspace | Session, table: Any, mapping: dict[str, str | None],
+                    options: ImportOptions | None = None, progress: ProgressFn = no_progress,
+                    cancel: CancelToken | None = None) -> ImportResult:
+    """Import ``table`` with ``mapping`` ({header: field}); see the module docstring for the guarantees."""
+    options = options or ImportOptions()
+    cancel = cancel or CancelToken()
+    problems = validate_mapping(table.headers, mapping)
+    if problems:
+        raise ImportMappingError("; ".join(problems))
+    if isinstance(target, Session):
+        nested = target.begin_nested()
+        try:
+            result = _Importer(target, table, mapping, options, progress, cancel).run()
+        except BaseException:
+            nested.rollback()
+            raise
+        if options.dry_run:
+            nested.rollback()
+        else:
+            nested.commit()
+        return result
+    session = target.sessions()
+    try:
+        result = _Importer(session, table, mapping, options, progress, cancel).run()
+        if options.dry_run:
+            session.rollback()
+        else:
+            session.commit()
+        return result
+    except BaseException as exc:
+        session.rollback()
+        if not options.dry_run:
+            _journal_failure(session, table, mapping, options, exc)
+        raise
+    finally:
+        session.close()
+
+
+def _journal_failure(session: Session, table: Any, mapping: dict[str, Any], options: ImportOptions,
+                     exc: BaseException) -> None:
+    status = "cancelled" if isinstance(exc, JobCancelled | KeyboardInterrupt) else "failed"
+    try:
+        session.add(ImportRun(file_name=str(table.source)[:500], status=status, mapping=mapping,
+                              dry_run=False, finished_at=utcnow(), user_id=options.user_id,
+                              message=f"{type(exc).__name__}: {exc}"[:2000] if status == "failed" else None))
+        session.commit()
+    except Exception:  # noqa: BLE001 - the journal must not hide the original error
+        session.rollback()
+
+
+def _sha(table: Any) -> str:
+    h = hashlib.sha256()
+    for row in table.rows:
+        h.update("\x1f".join(row).encode("utf-8", "surrogatepass") + b"\x1e")
+    return h.hexdigest()
+
+
+class _Importer:
+    def __init__(self, session: Session, table: Any, mapping: dict[str, str | None], options: ImportOptions,
+                 progress: ProgressFn, cancel: CancelToken) -> None:
+        self.s, self.table, self.options, self.progress, self.cancel = session, table, options, progress, cancel
+        self.mapping = {h: f for h, f in mapping.items() if f}
+        self.col = {f: table.headers.index(h) for h, f in self.mapping.items()}
+        self.header = {f: h for h, f in self.mapping.items()}
+        self.result = ImportResult(dry_run=options.dry_run)
+        self.system = options.external_system or guess_system(table.headers)
+        self.unknown_countries: Counter[str] = Counter()
+        self.unknown_owners: Counter[str] = Counter()
+        self._industries: dict[str, str | None] = {}
+
+    # -- phase 0: what is there already -------------------------------------------------------------------
+    def _load(self) -> None:
+        self.tax = Taxonomy.load(self.s)
+        self.index = AccountIndex(self.options.threshold)
+        self.state: dict[int, dict[str, Any]] = {}
+        cols = [getattr(Account, f) for f in VALUE_FIELDS]
+        for row in self.s.execute(select(Account.id, *cols)):
+            values = dict(zip(VALUE_FIELDS, row[1:], strict=True))
+            self.state[row[0]] = values
+            self.index.add(row[0], values["name"], values["domain"], values["parent_id"])
+        self.ext: dict[tuple[str, str], int] = {}
+        self.ext_of: dict[tuple[str, int], str] = {}
+        for system, local_id, external_id in self.s.execute(text(
+                "SELECT system, local_id, external_id FROM external_refs WHERE object_type = 'account'")):
+            self.ext[(system, external_id)] = local_id
+            self.ext_of[(system, local_id)] = external_id
+        self.users: dict[str, int] = {}
+        for uid, email, name in self.s.execute(select(User.id, User.email, User.name)):
+            for k in (email, name):
+                if k:
+                    self.users.setdefault(k.strip().lower(), uid)
+
+    # -- phase 1: parse a row ------------------------------------------------------------------------------
+    def _cell(self, row: list[str], f: str) -> str:
+        i = self.col.get(f)
+        return row[i].strip() if i is not None and i < len(row) else ""
+
+    def _parse(self, row: list[str], rownum: int) -> dict[str, Any] | None:
+        v: dict[str, Any] = {}
+        err = self.result.errors
+
+        def reject(f: str | None, message: str) -> None:
+            err.append(RowError(rownum, self.header.get(f) if f else None, message))
+
+        for f in ("employees", "tier"):
+            raw = self._cell(row, f)
+            try:
+                n = parse_int(raw)
+            except ValueError as exc:
+                return reject(f, f"{FIELD_LABELS[f].lower()}: {exc}")
+            if n is not None and (n < 0 or (f == "tier" and n not in (1, 2, 3))):
+                return reject(f, f"{FIELD_LABELS[f].lower()} {raw!r} is out of range")
+            v[f] = n
+        raw = self._cell(row, "annual_revenue")
+        try:
+            rev = parse_number(raw)
+        except ValueError as exc:
+            return reject("annual_revenue", f"annual revenue: {exc}")
+        if rev is not None and abs(rev) >= Decimal(10) ** 16:
+            return reject("annual_revenue", f"annual revenue {raw!r} is too large")
+        v["annual_revenue"] = rev.quantize(Decimal("0.01")) if rev is not None else None
+        website = self._cell(row, "website")
+        raw_domain = self._cell(row, "domain")
+        domain = normalize_domain(raw_domain) if raw_domain else None
+        if raw_domain and domain is None:
+            return reject("domain", f"{raw_domain[:80]!r} is not a web domain")
+        v["domain"] = domain or normalize_domain(website)
+        v["website"] = website or None
+        v["name"] = clean_name(self._cell(row, "name")) or v["domain"]
+        if not v["name"]:
+            return reject(None, "no account name and no domain or website")
+        stage = self._cell(row, "abm_stage")
+        if stage and slugify(stage) not in ABM_STAGES:
+            return reject("abm_stage", f"unknown ABM stage {stage!r}; expected one of {', '.join(ABM_STAGES)}")
+        v["abm_stage"] = slugify(stage) if stage else None
+        ind, sub = self._cell(row, "industry"), self._cell(row, "sub_industry")
+        key = self._industry(sub) or self._industry(ind)
+        if ind and key is None:
+            self.result.unknown_industries[ind] = self.result.unknown_industries.get(ind, 0) + 1
+        v["industry"] = key
+        v["sub_industry"] = sub or (ind if ind and key is None else None)
+        self._location(row, v)
+        v["description"] = self._cell(row, "description") or None
+        owner = self._cell(row, "owner_email")
+        v["owner_id"] = self.users.get(owner.lower()) if owner else None
+        if owner and v["owner_id"] is None:
+            self.unknown_owners[owner] += 1
+        band = self.tax.size_band(v["employees"])
+        v["size_band"], v["segment"] = (band.key, band.segment) if band else (None, None)
+        for f, n in _MAX_LEN.items():
+            if v.get(f) and len(v[f]) > n:
+                v[f] = v[f][:n]
+        return v
+
+    def _industry(self, raw: str) -> str | None:
+        if raw not in self._industries:
+            self._industries[raw] = map_industry(raw, self.tax)
+        return self._industries[raw]
+
+    def _location(self, row: list[str], v: dict[str, Any]) -> None:
+        country_raw = self._cell(row, "hq_country")
+        v["hq_country"] = parse_country(country_raw)
+        if country_raw and v["hq_country"] is None:
+            self.unknown_countries[country_raw] += 1
+        v["hq_region"] = self._cell(row, "hq_region") or None
+        v["hq_city"] = self._cell(row, "hq_city") or None
+        loc = self._cell(row, "hq_location")
+        if loc:
+            city, _, rest = loc.rpartition(",")
+            city, rest = (city.strip(), rest.strip()) if city else (rest.strip(), "")
+            v["hq_city"] = v["hq_city"] or city or None
+            if rest and parse_country(rest) and not is_us_state(rest) and len(rest) > 2:
+                v["hq_country"] = v["hq_country"] or parse_country(rest)
+            elif rest:
+                v["hq_region"] = v["hq_region"] or rest
+                if is_us_state(rest):
+                    v["hq_country"] = v["hq_country"] or "US"
+
+    # -- phase 1: match and fold ----------------------------------------------------------------------------
+    def _resolve_parent(self, row: list[str]) -> int | None:
+        ext_parent = self._cell(row, "parent_external_id")
+        if ext_parent and self.system and (self.system, ext_parent) in self.ext:
+            return self.ext[(self.system, ext_parent)]
+        pdomain = normalize_domain(self._cell(row, "parent_domain"))
+        if pdomain and pdomain in self.index.by_domain:
+            return self.index.by_domain[pdomain]
+        pname = self._cell(row, "parent_name")
+        if pname:
+            as_domain = normalize_domain(pname) if "." in pname and " " not in pname else None
+            m = self.index.match(None if as_domain else pname, as_domain)
+            return m.account_id if m else None
+        return None
+
+    def _apply(self, rownum: int, row: list[str], v: dict[str, Any]) -> None:
+        parent_id = self._resolve_parent(row) if any(
+            self._cell(row, f) for f in ("parent_name", "parent_domain", "parent_external_id")) else None
+        ext_id = self._cell(row, "external_id")[:64] or None
+        target, how = None, None
+        if ext_id and self.system and (self.system, ext_id) in self.ext:
+            target, how = self.ext[(self.system, ext_id)], "external_id"
+        elif parent_id is not None and v["domain"] and self.index.by_domain.get(v["domain"]) == parent_id \
+                and name_key(v["name"]) != name_key(self.state[parent_id]["name"]):
+            v["domain"] = None  # a subsidiary sharing its parent's domain: the domain stays the parent's key
+            target = self.index.child_of(parent_id, v["name"])
+            how = "name"
+        else:
+            m = self.index.match(v["name"], v["domain"])
+            if m:
+                target, how = m.account_id, m.how
+        if parent_id is not None and parent_id != target:
+            v["parent_id"] = parent_id
+        if target is None:
+            target = -(len(self.new) + 1)
+            self.new.append(target)
+            self.state[target] = {f: v.get(f) for f in VALUE_FIELDS}
+            self.state[target]["abm_stage"] = v.get("abm_stage") or "target"
+            self.index.add(target, v["name"], v["domain"], v.get("parent_id"))
+            action, changed = "create", list(VALUE_FIELDS)
+        else:
+            cur = self.state[target]
+            changed = []
+            if self.options.update_existing or target < 0:
+                for f, val in v.items():
+                    if val is None or val == "" or f not in cur or cur[f] == val:
+                        continue
+                    if f == "domain" and (cur[f] or val in self.index.by_domain):
+                        continue  # never re-key an account from an import
+                    if f == "name" and name_key(cur[f]) == name_key(val):
+                        continue  # "Beta" vs "Beta GmbH": the same name, keep the stored spelling
+                    changed.append(f)
+            if changed:
+                if target > 0 and target not in self.original:
+                    self.original[target] = dict(cur)
+                for f in changed:
+                    cur[f] = v[f]
+                if "domain" in changed:
+                    self.index.set_domain(target, v["domain"])
+                self.dirty.setdefault(target, set()).update(changed)
+            if target < 0:
+                action = "merge"
+            elif not changed:
+                action = "unchanged"
+            else:
+                action = "update" if how in ("domain", "external_id") else "merge"
+        if ext_id and self.system and (self.system, ext_id) not in self.ext:
+            self.ext[(self.system, ext_id)] = target
+            self.new_refs.append((self.system, ext_id, target))
+        self.touched.append(target)
+        counts = {"create": "created", "update": "updated", "merge": "merged", "unchanged": "unchanged"}
+        setattr(self.result, counts[action], getattr(self.result, counts[action]) + 1)
+        self.result.planned.append(PlannedChange(rownum, action, target, v["name"],
+                                                 v["domain"], [] if action == "create" else changed))
+
+    # -- the job -------------------------------------------------------------------------------------------
+    def run(self) -> ImportResult:
+        t, res = self.table, self.result
+        total = len(t.rows)
+        self.progress(0, total, "Reading existing accounts")
+        self._load()
+        self.new: list[int] = []
+        self.original: dict[int, dict[str, Any]] = {}
+        self.dirty: dict[int, set[str]] = {}
+        self.touched: list[int] = []
+        self.new_refs: list[tuple[str, str, int]] = []
+        parsed, later = [], []
+        for i, row in enumerate(t.rows):
+            if i % CHUNK == 0:
+                self.cancel.raise_if_cancelled()
+                self.progress(i // 2, total, "Checking rows")
+            if not any(c.strip() for c in row):
+                continue
+            v = self._parse(row, t.row_number(i))
+            if v is None:
+                continue
+            has_parent = any(self._cell(row, f) for f in ("parent_name", "parent_domain", "parent_external_id"))
+            (later if has_parent else parsed).append((t.row_number(i), row, v))
+        res.rejected = len(res.errors)
+        for n, (rownum, row, v) in enumerate(parsed + later):
+            if n % CHUNK == 0:
+                self.cancel.raise_if_cancelled()
+                self.progress(total // 2 + n // 2, total, "Matching accounts")
+            self._apply(rownum, row, v)
+        res.planned.sort(key=lambda p: p.row)
+        self._write()
+        self._warn()
+        self.progress(total, total, "Done")
+        return res
+
+    def _write(self) -> None:
+        s, now, uid = self.s, utcnow(), self.options.user_id
+        real: dict[int, int] = {}
+        for start in range(0, len(self.new), CHUNK):
+            self.cancel.raise_if_cancelled()
+            chunk = self.new[start:start + CHUNK]
+            rows = [{**{f: self.state[tmp][f] for f in VALUE_FIELDS if f != "parent_id"},
+                     "parent_id": self.state[tmp]["parent_id"] if (self.state[tmp]["parent_id"] or 0) > 0 else None,
+                     "created_at": now, "updated_at": now, "version": 1} for tmp in chunk]
+            ids = self._insert_accounts(rows)
+            real.update(zip(chunk, ids, strict=True))
+        fix_parents = [{"_id": real[tmp], "_parent": real[p]} for tmp in self.new
+                       if (p := self.state[tmp]["parent_id"]) is not None and p < 0]
+        if fix_parents:
+            tbl = Account.__table__
+            s.execute(update(tbl).where(tbl.c.id == bindparam("_id")).values(parent_id=bindparam("_parent")),
+                      fix_parents)
+        events = [{"account_id": real[tmp], "occurred_at": now, "user_id": uid, "kind": "imported",
+                   "source": "import", "summary": f"Imported from {self.table.source}"[:500]} for tmp in self.new]
+        for start in range(0, len(events), CHUNK):
+            s.execute(insert(AccountEvent), events[start:start + CHUNK])
+        self._update_existing(real)
+        ids = list(dict.fromkeys(real.get(t, t) for t in self.touched))
+        if self.options.list_name:
+            self._add_to_list(ids)
+        refs, seen = [], set(self.ext_of)
+        for system, external_id, tmp in self.new_refs:
+            local = real.get(tmp, tmp)
+            if (system, local) not in seen:  # one ref per account and system: the first row's id wins
+                seen.add((system, local))
+                refs.append({"system": system, "object_type": "account", "local_id": local,
+                             "external_id": external_id})
+        if refs:
+            s.execute(text("INSERT INTO external_refs (system, object_type, local_id, external_id) "
+                           "VALUES (:system, :object_type, :local_id, :external_id)"), refs)
+        for p in self.result.planned:
+            if p.account_id is not None and p.account_id < 0:
+                p.account_id = None if self.options.dry_run else real[p.account_id]
+        if not self.options.dry_run:
+            res = self.result
+            run = ImportRun(file_name=str(self.table.source)[:500], file_sha256=_sha(self.table), dry_run=False,
+                            status="ok", mapping=self.mapping, finished_at=utcnow(), user_id=uid,
+                            counts={k: v for k, v in res.as_json().items() if isinstance(v, int)},
+                            errors=[e.as_json() for e in res.errors[:1000]])
+            s.add(run)
+            s.flush()
+            res.import_run_id = run.id
+
+    def _insert_accounts(self, rows: list[dict[str, Any]]) -> list[int]:
+        """Insert ``rows`` and return their ids in order. On SQLite a plain executemany (RETURNING with
+        ordering is slow there): the transaction holds the write lock from its first insert, so the new rowids
+        are the highest ``len(rows)`` ids, in insertion order."""
+        if self.s.get_bind().dialect.name != "sqlite":
+            return list(self.s.scalars(insert(Account).returning(Account.id, sort_by_parameter_order=True), rows))
+        self.s.execute(insert(Account.__table__), rows)
+        ids = self.s.scalars(select(Account.id).order_by(Account.id.desc()).limit(len(rows))).all()
+        return sorted(ids)
+
+    def _update_existing(self, real: dict[int, int]) -> None:
+        from accounts.history import record_changes, snapshot
+
+        ids = sorted(self.dirty)
+        ids = [i for i in ids if i > 0]
+        for start in range(0, len(ids), 500):
+            self.cancel.raise_if_cancelled()
+            chunk = ids[start:start + 500]
+            for acc in self.s.scalars(select(Account).where(Account.id.in_(chunk))):
+                before = snapshot(acc, tuple(f for f in HISTORY_LABELS if hasattr(acc, f)))
+                for f in self.dirty[acc.id]:
+                    val = self.state[acc.id][f]
+                    setattr(acc, f, real.get(val, val) if f == "parent_id" and val is not None else val)
+                record_changes(self.s, acc, before, user_id=self.options.user_id, source="import")
+            self.s.flush()
+
+    def _add_to_list(self, ids: list[int]) -> None:
+        name = self.options.list_name.strip()  # type: ignore[union-attr]
+        lst = self.s.scalar(select(TargetList).where(func.lower(TargetList.name) == name.lower()))
+        if lst is None:
+            lst = TargetList(name=name, kind="static", owner_id=self.options.user_id)
+            self.s.add(lst)
+            self.s.flush()
+        elif lst.kind != "static":
+            self.result.warnings.append(f"list {lst.name!r} is a dynamic list; accounts were not added to it")
+            return
+        have = set(self.s.scalars(select(TargetListMember.account_id).where(TargetListMember.list_id == lst.id)))
+        rows = [{"list_id": lst.id, "account_id": a, "added_at": utcnow(), "added_by_id": self.options.user_id}
+                for a in ids if a not in have]
+        for start in range(0, len(rows), CHUNK):
+            self.s.execute(insert(TargetListMember), rows[start:start + CHUNK])
+
+    def _warn(self) -> None:
+        w = self.result.warnings
+        w.extend(getattr(self.table, "warnings", []) or [])
+        if self.unknown_countries:
+            top = ", ".join(f"{k!r} ({n})" for k, n in self.unknown_countries.most_common(5))
+            w.append(f"unknown countries left empty: {top}")
+        if self.unknown_owners:
+            top = ", ".join(f"{k!r} ({n})" for k, n in self.unknown_owners.most_common(5))
+            w.append(f"owners not found among the workspace's users, left empty: {top}")
+        if self.result.unknown_industries:
+            w.append(f"{len(self.result.unknown_industries)} industry value(s) not in the taxonomy; "
+                     "kept as sub-industry")
+
+
+def result_dict(result: ImportResult) -> dict[str, Any]:
+    """Everything about a result as plain data (the GUI's dry-run preview)."""
+    return asdict(result)
