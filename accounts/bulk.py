@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from accounts.history import record_changes, record_event
 from accounts.models import ABM_STAGES, Account, TargetList, TargetListMember
+from accounts.target_lists import ListError, create_list
 from bdr_desk.db import utcnow
 from bdr_desk.users import User
 
@@ -126,7 +127,8 @@ def find_list(session: Session, list_name_or_id: int | str) -> TargetList | None
 
 
 def add_to_list(session: Session, account_ids: Iterable[int], list_name_or_id: int | str,
-                user_id: int | None = None, *, progress: Progress | None = None, chunk: int = CHUNK) -> BulkResult:
+                user_id: int | None = None, *, progress: Progress | None = None, chunk: int = CHUNK,
+                source: str = "bulk") -> BulkResult:
     """Add the accounts to a static target list, created (static) when no list has that name. Accounts already
     on the list, and ids that no longer exist, are skipped."""
     lst = find_list(session, list_name_or_id)
@@ -134,14 +136,12 @@ def add_to_list(session: Session, account_ids: Iterable[int], list_name_or_id: i
     if lst is None:
         if isinstance(list_name_or_id, int):
             raise BulkError(f"no target list with id {list_name_or_id}")
-        name = str(list_name_or_id).strip()
-        if not name:
-            raise BulkError("a target list needs a name")
-        if len(name) > 200:
+        if len(str(list_name_or_id).strip()) > 200:
             raise BulkError("a target list name can be at most 200 characters")
-        lst = TargetList(name=name, kind="static", owner_id=user_id)
-        session.add(lst)
-        session.flush()
+        try:
+            lst = create_list(session, str(list_name_or_id), owner_id=user_id)
+        except ListError as exc:
+            raise BulkError(str(exc)) from None
         created = True
     elif lst.kind != "static":
         raise BulkError(f"“{lst.name}” is a dynamic list: its members follow its saved filter, "
@@ -160,7 +160,7 @@ def add_to_list(session: Session, account_ids: Iterable[int], list_name_or_id: i
             ])
             for a in new:
                 record_event(session, a, "list_added", f"Added to list {lst.name}", user_id=user_id,
-                             source="bulk", field="list", new=lst.name)
+                             source=source, field="list", new=lst.name)
             added += len(new)
         done += len(part)
         if progress:

@@ -55,11 +55,22 @@ def record_changes(session: Session, account: Account, before: dict[str, Any], *
         if field == "notes":
             summary = "Notes edited"
         else:
-            summary = f"{label[0].upper()}{label[1:]}: {_text(old) or '—'} → {_text(new) or '—'}"
+            shown_old, shown_new = _shown(session, field, old), _shown(session, field, new)
+            summary = f"{label[0].upper()}{label[1:]}: {shown_old or '—'} → {shown_new or '—'}"
         record_event(session, account.id, SPECIAL_KINDS.get(field, "updated"), summary, user_id=user_id,
                      source=source, field=field, old=old, new=new)
         n += 1
     return n
+
+
+def _shown(session: Session, field: str, value: Any) -> str | None:
+    """How a value reads in the timeline: people and accounts by name, not by id."""
+    if value is None or field not in ("owner_id", "parent_id"):
+        return _text(value)
+    from bdr_desk.users import User
+
+    row = session.get(User if field == "owner_id" else Account, value)
+    return row.name if row is not None else f"#{value}"
 
 
 @dataclass(frozen=True)

@@ -16,20 +16,26 @@ erase stored ones. Blank rows are skipped silently.
 
 from __future__ import annotations
 
-import hashlib
 from collections import Counter
-from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, text, update
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from accounts.column_mapping import FIELD_LABELS, guess_system, validate_mapping
-from accounts.dedupe import DEFAULT_THRESHOLD, AccountIndex
+from accounts.dedupe import AccountIndex
 from accounts.domains import normalize_domain
-from accounts.history import FIELD_LABELS as HISTORY_LABELS
-from accounts.models import ABM_STAGES, Account, AccountEvent, ImportRun, TargetList, TargetListMember
+from accounts.import_results import (  # noqa: F401 - re-exported: the import API lives here
+    ImportMappingError,
+    ImportOptions,
+    ImportResult,
+    PlannedChange,
+    RowError,
+    result_dict,
+)
+from accounts.import_writer import CHUNK, VALUE_FIELDS, ImportWriter
+from accounts.models import ABM_STAGES, Account, ImportRun
 from accounts.normalize import (
     clean_name,
     is_us_state,
@@ -44,66 +50,7 @@ from bdr_desk.jobs import CancelToken, JobCancelled, ProgressFn, no_progress
 from bdr_desk.taxonomy import Taxonomy, slugify
 from bdr_desk.users import User
 
-CHUNK = 2_000
-VALUE_FIELDS = ("name", "domain", "website", "industry", "sub_industry", "employees", "annual_revenue",
-                "hq_country", "hq_region", "hq_city", "tier", "abm_stage", "owner_id", "description",
-                "size_band", "segment", "parent_id")
 _MAX_LEN = {"name": 300, "website": 2048, "sub_industry": 120, "hq_region": 120, "hq_city": 120}
-
-
-class ImportMappingError(ValueError):
-    """The mapping cannot drive an import (unknown column or field, nothing identifies an account)."""
-
-
-@dataclass
-class ImportOptions:
-    list_name: str | None = None
-    dry_run: bool = False
-    user_id: int | None = None
-    update_existing: bool = True
-    external_system: str | None = None  # "hubspot"/"salesforce" for the CRM id column; guessed when None
-    threshold: float = DEFAULT_THRESHOLD
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # spreadsheet row: header = 1, first data row = 2
-    column: str | None
-    message: str
-
-    def as_json(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-@dataclass
-class PlannedChange:
-    row: int
-    action: str  # create, update, merge, unchanged
-    account_id: int | None  # None for an account still to be created
-    name: str
-    domain: str | None
-    fields: list[str] = field(default_factory=list)
-
-
-@dataclass
-class ImportResult:
-    created: int = 0
-    updated: int = 0
-    merged: int = 0
-    rejected: int = 0
-    unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    dry_run: bool = False
-    warnings: list[str] = field(default_factory=list)
-    unknown_industries: dict[str, int] = field(default_factory=dict)
-    planned: list[PlannedChange] = field(default_factory=list)
-    import_run_id: int | None = None
-
-    def as_json(self) -> dict[str, Any]:
-        return {"created": self.created, "updated": self.updated, "merged": self.merged,
-                "rejected": self.rejected, "unchanged": self.unchanged,
-                "errors": [e.as_json() for e in self.errors], "dry_run": self.dry_run,
-                "warnings": list(self.warnings), "unknown_industries": dict(self.unknown_industries)}
 
 
 def import_accounts(target: Workspace | Session, table: Any, mapping: dict[str, str | None],
@@ -156,14 +103,7 @@ def _journal_failure(session: Session, table: Any, mapping: dict[str, Any], opti
         session.rollback()
 
 
-def _sha(table: Any) -> str:
-    h = hashlib.sha256()
-    for row in table.rows:
-        h.update("\x1f".join(row).encode("utf-8", "surrogatepass") + b"\x1e")
-    return h.hexdigest()
-
-
-class _Importer:
+class _Importer(ImportWriter):
     def __init__(self, session: Session, table: Any, mapping: dict[str, str | None], options: ImportOptions,
                  progress: ProgressFn, cancel: CancelToken) -> None:
         self.s, self.table, self.options, self.progress, self.cancel = session, table, options, progress, cancel
@@ -394,96 +334,6 @@ class _Importer:
         self.progress(total, total, "Done")
         return res
 
-    def _write(self) -> None:
-        s, now, uid = self.s, utcnow(), self.options.user_id
-        real: dict[int, int] = {}
-        for start in range(0, len(self.new), CHUNK):
-            self.cancel.raise_if_cancelled()
-            chunk = self.new[start:start + CHUNK]
-            rows = [{**{f: self.state[tmp][f] for f in VALUE_FIELDS if f != "parent_id"},
-                     "parent_id": self.state[tmp]["parent_id"] if (self.state[tmp]["parent_id"] or 0) > 0 else None,
-                     "created_at": now, "updated_at": now, "version": 1} for tmp in chunk]
-            ids = self._insert_accounts(rows)
-            real.update(zip(chunk, ids, strict=True))
-        fix_parents = [{"_id": real[tmp], "_parent": real[p]} for tmp in self.new
-                       if (p := self.state[tmp]["parent_id"]) is not None and p < 0]
-        if fix_parents:
-            tbl = Account.__table__
-            s.execute(update(tbl).where(tbl.c.id == bindparam("_id")).values(parent_id=bindparam("_parent")),
-                      fix_parents)
-        events = [{"account_id": real[tmp], "occurred_at": now, "user_id": uid, "kind": "imported",
-                   "source": "import", "summary": f"Imported from {self.table.source}"[:500]} for tmp in self.new]
-        for start in range(0, len(events), CHUNK):
-            s.execute(insert(AccountEvent), events[start:start + CHUNK])
-        self._update_existing(real)
-        ids = list(dict.fromkeys(real.get(t, t) for t in self.touched))
-        if self.options.list_name:
-            self._add_to_list(ids)
-        refs, seen = [], set(self.ext_of)
-        for system, external_id, tmp in self.new_refs:
-            local = real.get(tmp, tmp)
-            if (system, local) not in seen:  # one ref per account and system: the first row's id wins
-                seen.add((system, local))
-                refs.append({"system": system, "object_type": "account", "local_id": local,
-                             "external_id": external_id})
-        if refs:
-            s.execute(text("INSERT INTO external_refs (system, object_type, local_id, external_id) "
-                           "VALUES (:system, :object_type, :local_id, :external_id)"), refs)
-        for p in self.result.planned:
-            if p.account_id is not None and p.account_id < 0:
-                p.account_id = None if self.options.dry_run else real[p.account_id]
-        if not self.options.dry_run:
-            res = self.result
-            run = ImportRun(file_name=str(self.table.source)[:500], file_sha256=_sha(self.table), dry_run=False,
-                            status="ok", mapping=self.mapping, finished_at=utcnow(), user_id=uid,
-                            counts={k: v for k, v in res.as_json().items() if isinstance(v, int)},
-                            errors=[e.as_json() for e in res.errors[:1000]])
-            s.add(run)
-            s.flush()
-            res.import_run_id = run.id
-
-    def _insert_accounts(self, rows: list[dict[str, Any]]) -> list[int]:
-        """Insert ``rows`` and return their ids in order. On SQLite a plain executemany (RETURNING with
-        ordering is slow there): the transaction holds the write lock from its first insert, so the new rowids
-        are the highest ``len(rows)`` ids, in insertion order."""
-        if self.s.get_bind().dialect.name != "sqlite":
-            return list(self.s.scalars(insert(Account).returning(Account.id, sort_by_parameter_order=True), rows))
-        self.s.execute(insert(Account.__table__), rows)
-        ids = self.s.scalars(select(Account.id).order_by(Account.id.desc()).limit(len(rows))).all()
-        return sorted(ids)
-
-    def _update_existing(self, real: dict[int, int]) -> None:
-        from accounts.history import record_changes, snapshot
-
-        ids = sorted(self.dirty)
-        ids = [i for i in ids if i > 0]
-        for start in range(0, len(ids), 500):
-            self.cancel.raise_if_cancelled()
-            chunk = ids[start:start + 500]
-            for acc in self.s.scalars(select(Account).where(Account.id.in_(chunk))):
-                before = snapshot(acc, tuple(f for f in HISTORY_LABELS if hasattr(acc, f)))
-                for f in self.dirty[acc.id]:
-                    val = self.state[acc.id][f]
-                    setattr(acc, f, real.get(val, val) if f == "parent_id" and val is not None else val)
-                record_changes(self.s, acc, before, user_id=self.options.user_id, source="import")
-            self.s.flush()
-
-    def _add_to_list(self, ids: list[int]) -> None:
-        name = self.options.list_name.strip()  # type: ignore[union-attr]
-        lst = self.s.scalar(select(TargetList).where(func.lower(TargetList.name) == name.lower()))
-        if lst is None:
-            lst = TargetList(name=name, kind="static", owner_id=self.options.user_id)
-            self.s.add(lst)
-            self.s.flush()
-        elif lst.kind != "static":
-            self.result.warnings.append(f"list {lst.name!r} is a dynamic list; accounts were not added to it")
-            return
-        have = set(self.s.scalars(select(TargetListMember.account_id).where(TargetListMember.list_id == lst.id)))
-        rows = [{"list_id": lst.id, "account_id": a, "added_at": utcnow(), "added_by_id": self.options.user_id}
-                for a in ids if a not in have]
-        for start in range(0, len(rows), CHUNK):
-            self.s.execute(insert(TargetListMember), rows[start:start + CHUNK])
-
     def _warn(self) -> None:
         w = self.result.warnings
         w.extend(getattr(self.table, "warnings", []) or [])
@@ -496,8 +346,3 @@ class _Importer:
         if self.result.unknown_industries:
             w.append(f"{len(self.result.unknown_industries)} industry value(s) not in the taxonomy; "
                      "kept as sub-industry")
-
-
-def result_dict(result: ImportResult) -> dict[str, Any]:
-    """Everything about a result as plain data (the GUI's dry-run preview)."""
-    return asdict(result)

@@ -17,11 +17,13 @@ from sqlalchemy.orm import Session
 
 from accounts.models import TargetList, TargetListMember
 from accounts.queries import AccountFilter, count_accounts
-from bdr_desk.taxonomy import ABM_STAGE, INDUSTRY, Taxonomy
+from bdr_desk.taxonomy import ABM_STAGE, INDUSTRY, SIZE_BAND, Taxonomy
 from bdr_desk.users import User
 
 KINDS = ("static", "dynamic")
 SEPARATOR = " · "
+SAVED_FILTER_KEYS = ("text", "industry", "tier", "stage", "owner_id", "size_band", "icp_min", "icp_max",
+                     "inactive_days", "list_id")  # AccountFilter.to_saved()
 
 
 @dataclass(frozen=True)
@@ -72,7 +74,17 @@ def describe_filter(saved: Mapping[str, Any] | None, taxonomy: Taxonomy,
     owner_ids = _values(saved, "owner_id")
     if owner_ids:
         parts.append("Owner: " + ", ".join(owners.get(_as_int(o), f"user {o}") for o in owner_ids))
-    for key in sorted(set(saved) - {"text", "industry", "tier", "stage", "owner_id"}):
+    bands = _values(saved, "size_band")
+    if bands:
+        parts.append("Size: " + ", ".join(taxonomy.label(SIZE_BAND, str(b)) for b in bands))
+    lo, hi = saved.get("icp_min"), saved.get("icp_max")
+    if lo is not None or hi is not None:
+        parts.append(f"ICP {lo if lo is not None else 0}–{hi if hi is not None else 100}")
+    if saved.get("inactive_days") is not None:
+        parts.append(f"No activity in {saved['inactive_days']} days")
+    if saved.get("list_id") is not None:
+        parts.append(f"Members of list #{saved['list_id']}")
+    for key in sorted(set(saved) - set(SAVED_FILTER_KEYS)):
         values = _values(saved, key)
         if values:
             parts.append(f"{key.replace('_', ' ').capitalize()}: {', '.join(str(v) for v in values)} (not applied)")
@@ -117,8 +129,6 @@ def list_target_lists(session: Session, taxonomy: Taxonomy | None = None) -> lis
 class ListError(ValueError):
     """A list that cannot be created or changed; the message says why."""
 
-
-SAVED_FILTER_KEYS = ("text", "industry", "tier", "stage", "owner_id")
 
 
 def create_list(session: Session, name: str, *, kind: str = "static", description: str | None = None,

@@ -94,10 +94,16 @@ def test_stale_version_is_a_conflict(workspace):
 def test_edits_and_activities_make_the_timeline(workspace):
     from accounts.history import timeline
 
+    from bdr_desk.users import User
+
     acc_id = _seed(workspace)
     with workspace.session() as s:
+        owner = User(name="Maya Okafor", email="maya@test.example", role="bdr")
+        s.add(owner)
+        s.flush()
         version = load_account_detail(s, acc_id).version
-        update_account(s, acc_id, version, {"tier": 1, "abm_stage": "engaged", "notes": "Met at the summit"})
+        update_account(s, acc_id, version, {"tier": 1, "abm_stage": "engaged", "notes": "Met at the summit",
+                                            "owner_id": owner.id})
     with workspace.session() as s:
         entries = timeline(s, acc_id)
     kinds = [e.kind for e in entries]
@@ -106,5 +112,6 @@ def test_edits_and_activities_make_the_timeline(workspace):
     assert [e.at for e in entries] == sorted((e.at for e in entries), reverse=True)
     tier = next(e for e in entries if e.kind == "tier_changed")
     assert tier.summary == "Tier: — → 1"
+    assert next(e for e in entries if e.kind == "owner_changed").summary == "Owner: — → Maya Okafor"
     call = next(e for e in entries if e.kind == "activity:call")
     assert call.who == "Cara Fox" and call.source == "connected"

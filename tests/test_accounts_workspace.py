@@ -262,7 +262,7 @@ def test_account_window_timeline_hierarchy_and_overview(qtbot, ctx):
     qtbot.waitExposed(win)
     assert "Tier 2 (manual override)" in [win.badges.itemAt(i).widget().text()
                                           for i in range(win.badges.count()) if win.badges.itemAt(i).widget()]
-    assert "Industry in Fintech" in win.icp_text.text() and "+20" in win.icp_text.text()
+    assert "Industry in Fintech +20" in win.icp_widget.text()
     assert win.icp_area.count() >= 1
 
     tl = win.timeline_model

@@ -43,6 +43,7 @@ from ui.models.timeline import TimelineModel
 from ui.theme import app_icon, icon
 from ui.widgets import pickers
 from ui.widgets.common import Card, EmptyState, label
+from ui.widgets.score_explanation import ScoreExplanation
 from ui.widgets.tables import make_table
 
 TEXT_FIELDS = ("name", "website", "sub_industry", "employees", "annual_revenue", "hq_country", "hq_region", "hq_city")
@@ -189,12 +190,11 @@ class AccountWindow(QWidget):
         parent_row.addWidget(self.parent_clear)
         left.addRow("Parent account", parent_row)
 
-        # the ICP explanation: a richer widget from the scoring work goes into icp_area; plain rows until then
+        # why this ICP score: each rule that fired and its points
         self.icp_area = QVBoxLayout()
         self.icp_area.setSpacing(4)
-        self.icp_text = label("", "", wrap=True)
-        self.icp_text.setTextFormat(Qt.TextFormat.RichText)
-        self.icp_area.addWidget(self.icp_text)
+        self.icp_widget = ScoreExplanation()
+        self.icp_area.addWidget(self.icp_widget)
         w = QWidget()
         grid = QGridLayout(w)
         grid.setContentsMargins(16, 16, 16, 16)
@@ -356,23 +356,8 @@ class AccountWindow(QWidget):
         return values
 
     def _show_icp(self, d: AccountDetail) -> None:
-        if d.icp_score is None:
-            self.icp_text.setText("<span style='color:#64748b'>Not scored yet. Set up the ICP rules on the "
-                                  "Accounts page and rescore.</span>")
-            return
-        if not d.icp_explanation:
-            self.icp_text.setText(f"Score {d.icp_score}: <span style='color:#64748b'>no rule explanation "
-                                  "stored.</span>")
-            return
-        rows = "".join(
-            f"<tr><td style='padding:2px 12px 2px 0'>{_escape(text)}</td>"
-            f"<td align='right' style='color:{'#15803d' if pts >= 0 else '#b91c1c'};font-weight:600'>"
-            f"{'+' if pts >= 0 else '−'}{abs(pts)}</td></tr>"
-            for text, pts in d.icp_explanation)
-        version = f" · rules v{d.icp_version}" if d.icp_version else ""
-        self.icp_text.setText(f"<table>{rows}<tr><td style='padding-top:6px'><b>Score</b>"
-                              f"<span style='color:#64748b'>{version}</span></td>"
-                              f"<td align='right' style='padding-top:6px'><b>{d.icp_score}</b></td></tr></table>")
+        rows = [{"label": text, "points": pts} for text, pts in d.icp_explanation]
+        self.icp_widget.set_explanation(d.icp_score, rows, d.tier, d.suggested_tier, d.tier_is_manual)
 
     def changes(self) -> dict[str, object]:
         """The fields the user changed since the account was loaded."""
@@ -392,7 +377,3 @@ class AccountWindow(QWidget):
             return
         self.load()
         self.saved.emit(self.account_id)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

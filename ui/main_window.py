@@ -153,6 +153,7 @@ class MainWindow(QMainWindow):
         if win is None:
             win = AccountWindow(self.ctx, account_id)
             win.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+            win.openAccount.connect(self.open_account)  # hierarchy: open a parent or child account
             win.destroyed.connect(lambda *_: self.account_windows.pop(account_id, None))
             accounts = self.page("accounts")
             assert isinstance(accounts, AccountsPage)

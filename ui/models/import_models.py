@@ -16,6 +16,7 @@ from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from accounts.column_mapping import FIELD_LABELS, FIELDS
+from accounts.history import FIELD_LABELS as HISTORY_LABELS
 from ui.models.sortable_records import SortableRecordModel
 
 Index = QModelIndex | QPersistentModelIndex
@@ -222,6 +223,10 @@ def row_errors_model(parent: Any = None) -> SortableRecordModel:
 ACTION_LABELS = {"create": "Create", "update": "Update", "merge": "Merge into", "unchanged": "Unchanged"}
 
 
+def _changed_label(field: str) -> str:
+    return FIELD_LABELS.get(field) or HISTORY_LABELS.get(field, field.replace("_", " ")).capitalize()
+
+
 def planned_changes_model(parent: Any = None) -> SortableRecordModel:
     """What the import would do with each row: create, update or merge into an account (and which fields)."""
     return SortableRecordModel([
@@ -229,7 +234,7 @@ def planned_changes_model(parent: Any = None) -> SortableRecordModel:
         ("Action", lambda p: ACTION_LABELS.get(p.action, p.action)),
         ("Account", lambda p: p.name),
         ("Domain", lambda p: p.domain or ""),
-        ("Fields changed", lambda p: ", ".join(FIELD_LABELS.get(f, f.replace("_", " ")) for f in p.fields)
+        ("Fields changed", lambda p: ", ".join(_changed_label(f) for f in p.fields if f not in ("size_band", "segment"))
          if p.action != "create" else ""),
     ], parent=parent, align_right=(0,), foreground=lambda p: "#94a3b8" if p.action == "unchanged" else None)
 

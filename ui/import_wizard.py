@@ -1,0 +1,534 @@
+"""The account import wizard: 1 File · 2 Columns · 3 Check · 4 Import.
+
+Reading the file, the dry run and the import are jobs (``ctx.jobs``) with a progress bar and Cancel; the GUI
+thread only holds the parsed :class:`accounts.tabular.Table` and the models over it. The domain guarantees
+one transaction per import, so a cancelled or failed import changes nothing.
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QCompleter,
+    QDialog,
+    QFrame,
+    QHBoxLayout,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+from sqlalchemy import select
+
+from accounts.column_mapping import guess_mapping, guess_system, validate_mapping
+from accounts.importing import ImportOptions, ImportResult, import_accounts
+from accounts.models import TargetList
+from accounts.tabular import Table, TabularError, read_table
+from ui import dialogs
+from ui.context import AppContext
+from ui.jobs import JobHandle
+from ui.models.import_models import (
+    ColumnMappingModel,
+    FieldDelegate,
+    PreviewModel,
+    planned_changes_model,
+    row_errors_model,
+)
+from ui.models.sortable_records import SortableRecordModel
+from ui.theme import app_icon, icon
+from ui.widgets.common import Card, label
+from ui.widgets.tables import make_table
+
+FILTERS = "Spreadsheets (*.csv *.tsv *.txt *.xlsx)"
+STEPS = ("File", "Columns", "Check", "Import")
+PREVIEW_ROWS, PLANNED_ROWS = 20, 500
+DELIMITERS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
+SYSTEMS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
+COUNTS = (("created", "New accounts"), ("updated", "Updated"), ("merged", "Merged into existing"),
+          ("unchanged", "Already up to date"), ("rejected", "Rejected rows"))
+_ERROR_CSS = "color: #b91c1c;"
+
+
+def _read_job(path: str, progress: Any, cancel: Any) -> Table | str:
+    """Read the file off the GUI thread; a TabularError comes back as its one-line message."""
+    progress(0, 0, f"Reading {Path(path).name}")
+    try:
+        return read_table(path)
+    except TabularError as exc:
+        return str(exc)
+
+
+class JobStrip(QWidget):
+    """A progress bar with a message and Cancel, for the job a wizard step runs."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.message = label("", "Muted")
+        self.bar = QProgressBar()
+        self.bar.setTextVisible(False)
+        self.cancel_button = QPushButton(icon("cancel"), "Cancel")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.message, 1)
+        lay.addWidget(self.bar, 2)
+        lay.addWidget(self.cancel_button)
+        self.handle: JobHandle | None = None
+        self.cancel_button.clicked.connect(self._cancel)
+        self.hide()
+
+    def attach(self, handle: JobHandle, message: str) -> None:
+        self.handle = handle
+        self.message.setText(message)
+        self.bar.setRange(0, 0)
+        self.cancel_button.setEnabled(True)
+        handle.progress.connect(self._on_progress)
+        handle.done.connect(self.hide)
+        self.show()
+
+    def _on_progress(self, done: int, total: int, message: str) -> None:
+        if total > 0:
+            self.bar.setRange(0, total)
+            self.bar.setValue(min(done, total))
+        if message and self.cancel_button.isEnabled():
+            self.message.setText(f"{message}…")
+
+    def _cancel(self) -> None:
+        if self.handle is not None:
+            self.handle.cancel()
+            self.cancel_button.setEnabled(False)
+            self.message.setText("Cancelling…")
+
+
+def _page(*widgets: Any, margins: int = 0) -> tuple[QWidget, QVBoxLayout]:
+    page = QWidget()
+    lay = QVBoxLayout(page)
+    lay.setContentsMargins(margins, margins, margins, margins)
+    lay.setSpacing(10)
+    for w in widgets:
+        lay.addWidget(w)
+    return page, lay
+
+
+def _cards(parent_layout: QVBoxLayout) -> dict[str, Card]:
+    cards = {key: Card(caption) for key, caption in COUNTS}
+    row = QHBoxLayout()
+    row.setSpacing(10)
+    for c in cards.values():
+        row.addWidget(c)
+    parent_layout.addLayout(row)
+    return cards
+
+
+class ImportWizard(QDialog):
+    """``ImportWizard(ctx, parent).exec()``; ``path`` starts by reading that file."""
+
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, path: str | None = None) -> None:
+        super().__init__(parent)
+        self.ctx = ctx
+        self.setWindowTitle("Import accounts")
+        self.setWindowIcon(app_icon())
+        self.setObjectName("ImportWizard")
+        self.setAcceptDrops(True)
+        self.resize(1000, 700)
+        self.table: Table | None = None
+        self.path: str | None = None
+        self.dry: ImportResult | None = None
+        self.import_result: ImportResult | None = None
+        self.outcome = ""  # "", "ok", "cancelled", "failed" for the real import
+        self.handle: JobHandle | None = None
+        self._read_seq = 0
+
+        self.title = label("Import accounts", "PageTitle")
+        self.steps = label("", "PageSubtitle")
+        self.steps.setTextFormat(Qt.TextFormat.RichText)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self._file_page())
+        self.stack.addWidget(self._mapping_page())
+        self.stack.addWidget(self._check_page())
+        self.stack.addWidget(self._import_page())
+
+        self.cancel_button = QPushButton("Cancel")
+        self.cancel_button.clicked.connect(self.reject)
+        self.back_button = QPushButton("Back")
+        self.back_button.clicked.connect(self.back)
+        self.next_button = QPushButton("Next")
+        self.next_button.setObjectName("Primary")
+        self.next_button.setDefault(True)
+        self.next_button.clicked.connect(self.next)
+        line = QFrame()
+        line.setFrameShape(QFrame.Shape.HLine)
+        line.setStyleSheet("color: #e2e8f0;")
+        footer = QHBoxLayout()
+        footer.addWidget(self.cancel_button)
+        footer.addStretch(1)
+        footer.addWidget(self.back_button)
+        footer.addWidget(self.next_button)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(20, 16, 20, 16)
+        lay.setSpacing(8)
+        head = QHBoxLayout()
+        head.addWidget(self.title, 1)
+        head.addWidget(self.steps)
+        lay.addLayout(head)
+        lay.addSpacing(4)
+        lay.addWidget(self.stack, 1)
+        lay.addWidget(line)
+        lay.addLayout(footer)
+        self.mapping_model.mapping_changed.connect(self._on_mapping_changed)
+        self._update()
+        if path:
+            self.load_file(path)
+
+    # ---- pages --------------------------------------------------------------------------------------
+    def _file_page(self) -> QWidget:
+        self.drop_zone = QFrame()
+        self.drop_zone.setObjectName("DropZone")
+        self.drop_zone.setStyleSheet("#DropZone { background: #ffffff; border: 2px dashed #cbd5e1; "
+                                     "border-radius: 12px; }")
+        self.choose_button = QPushButton(icon("import", "#ffffff"), "Choose a file…")
+        self.choose_button.setObjectName("Primary")
+        self.choose_button.clicked.connect(self.choose_file)
+        zone = QVBoxLayout(self.drop_zone)
+        zone.setContentsMargins(24, 28, 24, 28)
+        zone.setSpacing(8)
+        for w in (label("Drop a CSV or Excel file here", "EmptyTitle"),
+                  label("Exports from HubSpot (Companies) and Salesforce (Accounts, Data Loader) are recognised; "
+                        "any CSV with a header row works. UTF-8, UTF-16 and Windows encodings are detected.",
+                        "EmptyText", wrap=True)):
+            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            zone.addWidget(w)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.choose_button)
+        row.addStretch(1)
+        zone.addLayout(row)
+        self.file_name = label("", "SectionTitle")
+        self.file_facts = label("", "Muted", wrap=True)
+        self.file_warnings = label("", "Muted", wrap=True)
+        self.file_error = label("", wrap=True)
+        self.file_error.setStyleSheet(_ERROR_CSS)
+        self.read_strip = JobStrip()
+        page, lay = _page(self.drop_zone, self.read_strip, self.file_error, self.file_name, self.file_facts,
+                          self.file_warnings)
+        lay.addStretch(1)
+        return page
+
+    def _mapping_page(self) -> QWidget:
+        self.system_note = label("", "Muted", wrap=True)
+        self.mapping_model = ColumnMappingModel(self)
+        self.mapping_view = make_table(self.mapping_model, widths=(220, 330), stretch=2, sortable=False)
+        self.mapping_view.setItemDelegateForColumn(ColumnMappingModel.MAPS_TO, FieldDelegate(self.mapping_view))
+        self.mapping_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        self.problems = label("", wrap=True)
+        self.problems.setStyleSheet(_ERROR_CSS)
+        self.list_name = QLineEdit()
+        self.list_name.setPlaceholderText("Optional: an existing or new static list, e.g. Q3 Fintech Tier 1")
+        self.update_existing = QCheckBox("Update accounts that already exist (blank cells never erase values)")
+        self.update_existing.setChecked(True)
+        self.preview_model = PreviewModel(self)
+        self.preview_view = make_table(self.preview_model, sortable=False)
+        self.preview_view.verticalHeader().show()
+        self.preview_view.horizontalHeader().setStretchLastSection(False)
+        self.preview_view.horizontalHeader().setMinimumSectionSize(90)
+        top, tl = _page(label("Match each column of the file to an account field", "SectionTitle"),
+                        self.system_note, self.mapping_view, self.problems)
+        options = QHBoxLayout()
+        options.addWidget(label("Add the accounts to list:"))
+        options.addWidget(self.list_name, 1)
+        options.addSpacing(12)
+        options.addWidget(self.update_existing)
+        tl.addLayout(options)
+        bottom, _ = _page(label(f"Preview — the first {PREVIEW_ROWS} rows", "SectionTitle"), self.preview_view)
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(top)
+        split.addWidget(bottom)
+        split.setSizes([330, 230])
+        split.setChildrenCollapsible(False)
+        return split
+
+    def _check_page(self) -> QWidget:
+        self.check_strip = JobStrip()
+        self.check_summary = label("", "Muted", wrap=True)
+        self.check_warnings = label("", "Muted", wrap=True)
+        page, lay = _page(label("Dry run — what the import would do (nothing is written yet)", "SectionTitle"),
+                          self.check_strip, self.check_summary)
+        self.check_cards = _cards(lay)
+        lay.addWidget(self.check_warnings)
+        self.errors_model = row_errors_model(self)
+        self.errors_view = make_table(self.errors_model, widths=(64, 200), sortable=True)
+        self.planned_model = planned_changes_model(self)
+        self.planned_view = make_table(self.planned_model, widths=(64, 96, 240, 180), sortable=True)
+        self.industries_model = SortableRecordModel([("Industry in the file", lambda t: t[0]),
+                                                     ("Rows", lambda t: t[1])], parent=self, align_right=(1,))
+        self.industries_view = make_table(self.industries_model, widths=(320,), sortable=True)
+        self.check_tabs = QTabWidget()
+        self.check_tabs.addTab(self.planned_view, "Planned changes")
+        self.check_tabs.addTab(self.errors_view, "Rows with problems")
+        self.check_tabs.addTab(self.industries_view, "Unknown industries")
+        self.rerun_button = QPushButton(icon("sync"), "Run the check again")
+        self.rerun_button.clicked.connect(self.start_dry_run)
+        self.rerun_button.hide()
+        lay.addWidget(self.check_tabs, 1)
+        lay.addWidget(self.rerun_button, 0, Qt.AlignmentFlag.AlignLeft)
+        return page
+
+    def _import_page(self) -> QWidget:
+        self.import_strip = JobStrip()
+        self.import_title = label("Importing…", "SectionTitle")
+        self.import_summary = label("", "Muted", wrap=True)
+        page, lay = _page(self.import_title, self.import_strip, self.import_summary)
+        self.import_cards = _cards(lay)
+        lay.addStretch(1)
+        return page
+
+    # ---- step 1: the file ---------------------------------------------------------------------------
+    def choose_file(self) -> None:
+        path = dialogs.open_file(self, "Import accounts", FILTERS)
+        if path:
+            self.load_file(path)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if event.mimeData().hasUrls() and self.stack.currentIndex() == 0 and not self.busy():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files and self.stack.currentIndex() == 0 and not self.busy():
+            event.acceptProposedAction()
+            self.load_file(files[0])
+
+    def load_file(self, path: str) -> None:
+        """Read ``path`` as a job; the result shows on the first page."""
+        if self.busy():
+            return
+        self._read_seq += 1
+        seq = self._read_seq
+        self.path, self.table, self.dry = path, None, None
+        for w in (self.file_name, self.file_facts, self.file_warnings, self.file_error):
+            w.clear()
+        self._run("Reading the file", partial(_read_job, path), self.read_strip, f"Reading {Path(path).name}…",
+                  on_success=lambda result: self._file_read(seq, result),
+                  on_failure=lambda msg, _tb: self._file_read(seq, f"Could not read {Path(path).name}: {msg}"))
+
+    def _file_read(self, seq: int, result: Table | str) -> None:
+        if seq != self._read_seq:
+            return
+        if isinstance(result, str):
+            self.file_error.setText(result)
+            self._update()
+            return
+        t = self.table = result
+        self.file_name.setText(Path(self.path or t.source).name)
+        fmt = "Excel workbook" if t.encoding == "xlsx" else \
+            f"{(t.encoding or '?').upper()} · {DELIMITERS.get(t.delimiter or ',', 'delimited')}"
+        self.file_facts.setText(f"{fmt} · {len(t.rows):,} data rows · {len(t.headers):,} columns"
+                                + (f" · header on row {t.header_row}" if t.header_row != 1 else ""))
+        self.file_warnings.setText("\n".join(f"⚠ {w}" for w in t.warnings))
+        system = guess_system(t.headers)
+        self.mapping_model.set_table(t.headers, t.rows, guess_mapping(t.headers))
+        self.preview_model.set_table(t.headers, t.rows[:PREVIEW_ROWS],
+                                     [t.row_number(i) for i in range(min(PREVIEW_ROWS, len(t.rows)))])
+        mapped = sum(1 for f in self.mapping_model.mapping().values() if f)
+        self.system_note.setText(
+            (f"Looks like a {SYSTEMS[system]} export. " if system else "")
+            + f"{mapped} of {len(t.headers)} columns were recognised by their names. Double-click "
+            "“Maps to” to change a match; columns set to “Don’t import” are ignored.")
+        self._update()
+
+    # ---- step 2: the mapping ------------------------------------------------------------------------
+    def mapping_problems(self) -> list[str]:
+        if self.table is None:
+            return ["no file"]
+        return validate_mapping(self.table.headers, self.mapping_model.mapping())
+
+    def _on_mapping_changed(self) -> None:
+        self.preview_model.set_mapping(self.mapping_model.mapping())
+        problems = self.mapping_problems() if self.table is not None else []
+        self.problems.setText("\n".join(f"• {p[0].upper()}{p[1:]}" for p in problems))
+        self.dry = None
+        self._update()
+
+    def options(self, dry_run: bool) -> ImportOptions:
+        return ImportOptions(list_name=self.list_name.text().strip() or None, dry_run=dry_run,
+                             user_id=self.ctx.user.id, update_existing=self.update_existing.isChecked())
+
+    def _load_list_names(self) -> None:
+        with self.ctx.workspace.session() as s:  # a handful of names: trivial on the GUI thread
+            names = list(s.scalars(select(TargetList.name).where(TargetList.kind == "static")
+                                   .order_by(TargetList.name).limit(500)))
+        completer = QCompleter(names, self.list_name)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        self.list_name.setCompleter(completer)
+
+    # ---- step 3: the dry run ------------------------------------------------------------------------
+    def start_dry_run(self) -> None:
+        if self.busy() or self.table is None or self.mapping_problems():
+            return
+        self.dry = None
+        self.rerun_button.hide()
+        self.check_summary.setText("")
+        self.check_warnings.setText("")
+        for c in self.check_cards.values():
+            c.set_value("—")
+        for m in (self.errors_model, self.planned_model, self.industries_model):
+            m.set_rows([])
+        job = partial(import_accounts, self.ctx.workspace, self.table, self.mapping_model.mapping(),
+                      self.options(dry_run=True))
+        self._run("Checking the import", job, self.check_strip, "Checking rows…", on_success=self._dry_done,
+                  on_failure=self._dry_failed, on_cancel=lambda: self._dry_stopped("The check was cancelled."))
+
+    def _dry_done(self, result: ImportResult) -> None:
+        self.dry = result
+        self._show_counts(self.check_cards, result)
+        total = result.created + result.updated + result.merged
+        list_note = f" and add them to the list “{self.options(True).list_name}”" if self.list_name.text().strip() \
+            else ""
+        self.check_summary.setText(
+            f"Importing would change {total:,} account(s){list_note}. "
+            + (f"{result.rejected:,} row(s) cannot be imported and would be skipped — see “Rows with problems”."
+               if result.rejected else "Every row can be imported."))
+        self.check_warnings.setText("\n".join(f"⚠ {w}" for w in result.warnings))
+        self.errors_model.set_rows(result.errors)
+        self.planned_model.set_rows([p for p in result.planned if p.action != "unchanged"][:PLANNED_ROWS]
+                                    or result.planned[:PLANNED_ROWS])
+        self.industries_model.set_rows(sorted(result.unknown_industries.items(), key=lambda kv: -kv[1]))
+        shown = min(PLANNED_ROWS, len(result.planned))
+        self.check_tabs.setTabText(0, f"Planned changes ({shown:,}"
+                                   + (f" of {len(result.planned):,})" if len(result.planned) > shown else ")"))
+        self.check_tabs.setTabText(1, f"Rows with problems ({len(result.errors):,})")
+        self.check_tabs.setTabText(2, f"Unknown industries ({len(result.unknown_industries):,})")
+        if result.errors and not total:
+            self.check_tabs.setCurrentIndex(1)
+        self._update()
+
+    def _dry_failed(self, message: str, details: str) -> None:
+        self._dry_stopped(f"The check failed: {message}")
+        dialogs.show_error(self, "The import check failed", message, details)
+
+    def _dry_stopped(self, text: str) -> None:
+        self.check_summary.setText(f"{text} Nothing was changed.")
+        self.rerun_button.show()
+        self._update()
+
+    # ---- step 4: the import -------------------------------------------------------------------------
+    def start_import(self) -> None:
+        if self.busy() or self.table is None or self.dry is None:
+            return
+        self.stack.setCurrentIndex(3)
+        self.outcome = ""
+        self.import_title.setText(f"Importing {Path(self.path or self.table.source).name}")
+        self.import_summary.setText("")
+        for c in self.import_cards.values():
+            c.set_value("—")
+        job = partial(import_accounts, self.ctx.workspace, self.table, self.mapping_model.mapping(),
+                      self.options(dry_run=False))
+        self._run("Importing accounts", job, self.import_strip, "Importing…", on_success=self._import_done,
+                  on_failure=self._import_failed, on_cancel=lambda: self._import_stopped("cancelled", ""))
+
+    def _import_done(self, result: ImportResult) -> None:
+        self.import_result, self.outcome = result, "ok"
+        self.import_title.setText("Import finished")
+        self._show_counts(self.import_cards, result)
+        parts = [f"{result.created:,} accounts created, {result.updated:,} updated and {result.merged:,} merged "
+                 "into existing accounts."]
+        if result.rejected:
+            parts.append(f"{result.rejected:,} row(s) were skipped; the check step listed why.")
+        if self.list_name.text().strip():
+            parts.append(f"The accounts are on the list “{self.list_name.text().strip()}”.")
+        self.import_summary.setText(" ".join(parts))
+        self._update()
+
+    def _import_failed(self, message: str, details: str) -> None:
+        self._import_stopped("failed", message)
+        dialogs.show_error(self, "The import failed", message, details)
+
+    def _import_stopped(self, outcome: str, message: str) -> None:
+        self.outcome = outcome
+        self.import_title.setText("Import cancelled" if outcome == "cancelled" else "Import failed")
+        self.import_summary.setText((f"{message}. " if message else "") + "Nothing was changed: the import "
+                                    "runs in one transaction, and it was rolled back.")
+        self._update()
+
+    @staticmethod
+    def _show_counts(cards: dict[str, Card], result: ImportResult) -> None:
+        for key, card in cards.items():
+            card.set_value(f"{getattr(result, key):,}")
+
+    # ---- navigation and jobs ------------------------------------------------------------------------
+    def busy(self) -> bool:
+        return self.handle is not None and self.handle.running
+
+    def _run(self, title: str, job: Any, strip: JobStrip, message: str, on_success: Any, on_failure: Any,
+             on_cancel: Any = None) -> None:
+        self.handle = self.ctx.jobs.start(title, job, on_success=on_success, on_failure=on_failure,
+                                          parent_widget=self)
+        if on_cancel is not None:
+            self.handle.cancelled.connect(on_cancel)
+        self.handle.done.connect(self._update)
+        strip.attach(self.handle, message)
+        self._update()
+
+    def next(self) -> None:
+        step = self.stack.currentIndex()
+        if self.busy():
+            return
+        if step == 0 and self.table is not None:
+            self._load_list_names()
+            self.stack.setCurrentIndex(1)
+        elif step == 1 and not self.mapping_problems():
+            self.stack.setCurrentIndex(2)
+            self.start_dry_run()
+        elif step == 2 and self.dry is not None:
+            self.start_import()
+        elif step == 3 and self.outcome:
+            self.accept()
+        self._update()
+
+    def back(self) -> None:
+        step = self.stack.currentIndex()
+        if not self.busy() and step in (1, 2):
+            self.stack.setCurrentIndex(step - 1)
+        self._update()
+
+    def _update(self, *_: Any) -> None:
+        step, busy = self.stack.currentIndex(), self.busy()
+        parts = []
+        for i, name in enumerate(STEPS):
+            color, weight = ("#1d4ed8", 600) if i == step else (("#0f172a", 400) if i < step else ("#94a3b8", 400))
+            parts.append(f"<span style='color:{color};font-weight:{weight}'>{i + 1}&nbsp;{name}</span>")
+        self.steps.setText(" &nbsp;·&nbsp; ".join(parts))
+        self.choose_button.setEnabled(not busy)
+        self.back_button.setVisible(step in (1, 2))
+        self.back_button.setEnabled(not busy)
+        self.cancel_button.setVisible(step < 3 or not self.outcome)
+        self.cancel_button.setEnabled(step < 3 or not busy)
+        if step == 0:
+            text, ok = "Next", self.table is not None
+        elif step == 1:
+            text, ok = "Check", not self.mapping_problems()
+        elif step == 2:
+            changes = self.dry.created + self.dry.updated + self.dry.merged if self.dry else 0
+            text, ok = (f"Import {changes:,} accounts" if self.dry else "Import"), self.dry is not None
+        else:
+            text, ok = "Close", bool(self.outcome)
+        self.next_button.setText(text)
+        self.next_button.setEnabled(ok and not busy)
+
+    def reject(self) -> None:
+        if self.busy():
+            if self.stack.currentIndex() == 3 and not dialogs.ask(
+                    self, "Stop the import?", "The import is still running. Stop it? Nothing will be changed."):
+                return
+            self.handle.cancel()  # type: ignore[union-attr]
+        super().reject()
