@@ -64,7 +64,8 @@ def gui(url: str) -> dict:
 
     @event.listens_for(ws.engine, "before_cursor_execute")
     def _capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ARG001
-        if capturing[0]:
+        # transaction control is the engine's (explicit BEGIN on SQLite); the replay runs the queries alone
+        if capturing[0] and statement.strip().upper() not in ("BEGIN", "COMMIT", "ROLLBACK"):
             captured.append((statement, tuple(parameters or ())))
 
     t0 = time.perf_counter()

@@ -14,7 +14,7 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench import bench_accounts, bench_scoring, bench_stall, bench_startup  # noqa: E402
+from bench import bench_accounts, bench_import, bench_scoring, bench_stall, bench_startup  # noqa: E402
 from bench._common import table, temp_root  # noqa: E402
 
 
@@ -33,6 +33,8 @@ def main() -> int:
         summary += bench_stall.report(bench_stall.measure(root))
         print()
         summary += bench_scoring.report(bench_scoring.measure(root))
+        print()
+        summary += bench_import.report(bench_import.measure(root))
     print(f"\nSummary (ratio = figure / baseline measured in this run; total {time.perf_counter() - t0:.0f} s)")
     print(table(summary, ["benchmark", "figure", "baseline", "ratio"]))
     return 0
