@@ -182,22 +182,21 @@ def test_context_menu_offers_bulk_actions(qtbot, page):
     menu.deleteLater()
 
 
-def test_header_buttons_guard_missing_dialogs(qtbot, page, monkeypatch):
-    import builtins
+def test_header_buttons_open_their_dialogs(qtbot, page, monkeypatch):
+    from PySide6.QtWidgets import QDialog
 
-    real_import = builtins.__import__
+    from ui.duplicates_dialog import DuplicatesDialog
+    from ui.export_dialog import ExportDialog
+    from ui.import_wizard import ImportWizard
+    from ui.scoring_dialog import IcpRulesDialog
 
-    def no_dialogs(name, *args, **kwargs):
-        if name in ("ui.scoring_dialog", "ui.import_wizard", "ui.export_dialog"):
-            raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    errors = []
-    monkeypatch.setattr(builtins, "__import__", no_dialogs)
-    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, msg, details="": errors.append(title))
-    for b in (page.icp_button, page.import_button, page.export_button):
+    opened = []
+    for cls in (IcpRulesDialog, ImportWizard, ExportDialog, DuplicatesDialog):
+        monkeypatch.setattr(cls, "exec", lambda self, c=cls: opened.append(c.__name__) or QDialog.DialogCode.Rejected)
+    for b in (page.icp_button, page.import_button, page.export_button, page.duplicates_button):
         qtbot.mouseClick(b, Qt.MouseButton.LeftButton)
-    assert errors == ["ICP rules unavailable", "Import unavailable", "Export unavailable"]
+    assert opened == ["IcpRulesDialog", "ImportWizard", "ExportDialog", "DuplicatesDialog"]
+    qtbot.waitUntil(lambda: page.ctx.jobs.active == 0)  # a dialog may load its data as a job
 
 
 def test_new_models_pass_qtmodeltester(qtmodeltester, ctx):

@@ -7,10 +7,7 @@ the selected rows (add to list, set tier / owner / stage) that run as jobs off t
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
-
-from PySide6.QtCore import QModelIndex, QPoint, Qt, Signal
+from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,19 +24,14 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-from sqlalchemy import select
 
-from accounts import bulk
-from accounts.models import ABM_STAGES, TargetList
 from accounts.queries import AccountFilter, AccountSort
-from accounts.views import ViewError, ViewInfo, delete_view, list_views, save_view, view_state
-from bdr_desk.taxonomy import ABM_STAGE
-from bdr_desk.users import User
-from ui import dialogs
+from accounts.views import ViewInfo
 from ui.context import AppContext
 from ui.models.account_table import COLUMNS, DEFAULT_COLUMNS, ID_ROLE, AccountTableModel, describe_sort
+from ui.pages.accounts_bulk import BulkActionsMixin
+from ui.pages.accounts_views import SavedViewsMixin
 from ui.theme import icon
-from ui.widgets import pickers
 from ui.widgets.column_chooser import ColumnChooser
 from ui.widgets.common import EmptyState, PageHeader, label
 from ui.widgets.filter_bar import FILTER_DELAY_MS, FilterBar
@@ -61,7 +53,7 @@ _STYLE = """
 """
 
 
-class AccountsPage(QWidget):
+class AccountsPage(SavedViewsMixin, BulkActionsMixin, QWidget):
     openAccount = Signal(int)  # account id
     bulkFinished = Signal(object)  # accounts.bulk.BulkResult
 
@@ -77,6 +69,7 @@ class AccountsPage(QWidget):
         self.icp_button = self.header.add_action("ICP rules…", "dashboard", self.open_icp_rules)
         self.import_button = self.header.add_action("Import…", "import", self.open_import)
         self.export_button = self.header.add_action("Export…", "save", self.open_export)
+        self.duplicates_button = self.header.add_action("Duplicates…", "filter", self.open_duplicates)
 
         # ---- views row: saved views, sort keys, columns, count ----
         self.views = QComboBox()
@@ -207,44 +200,6 @@ class AccountsPage(QWidget):
         self._show_count(self.model.total)
 
     # ---- small builders ----
-    def _tool(self, text: str, icon_name: str, slot: Callable[[], None] | None = None) -> QToolButton:
-        b = QToolButton()
-        b.setText(text)
-        b.setIcon(icon(icon_name))
-        b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
-        if slot is None:
-            b.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        else:
-            b.clicked.connect(slot)
-        return b
-
-    def _tier_menu(self, parent: QWidget | None = None) -> QMenu:
-        m = QMenu(parent or self)
-        for t in (1, 2, 3):
-            m.addAction(f"Tier {t}", lambda t=t: self.bulk_set("tier", t))
-        m.addSeparator()
-        m.addAction("No tier", lambda: self.bulk_set("tier", None))
-        return m
-
-    def _stage_menu(self, parent: QWidget | None = None) -> QMenu:
-        m = QMenu(parent or self)
-        for s in ABM_STAGES:
-            m.addAction(self.ctx.taxonomy.label(ABM_STAGE, s), lambda s=s: self.bulk_set("abm_stage", s))
-        return m
-
-    def _fill_owner_menu(self, m: QMenu) -> None:
-        m.clear()
-        with self.ctx.workspace.session() as s:
-            users = s.execute(select(User.id, User.name).order_by(User.name)).all()
-        m.addAction("Me", lambda: self.bulk_set("owner_id", self.ctx.user.id))
-        m.addSeparator()
-        for uid, name in users:
-            if uid != self.ctx.user.id:
-                m.addAction(name, lambda uid=uid: self.bulk_set("owner_id", uid))
-        m.addSeparator()
-        m.addAction("Unassigned", lambda: self.bulk_set("owner_id", None))
-
-    # ---- filter ----
     def current_filter(self) -> AccountFilter:
         return self.filters.current_filter()
 
@@ -296,206 +251,29 @@ class AccountsPage(QWidget):
         self.sort_label.setToolTip("Click a column header to sort by it; Shift+click adds it as another sort key")
 
     # ---- saved views ----
-    def reload_views(self, select_id: int | None = None) -> None:
-        with self.ctx.workspace.session() as s:
-            self._views = list_views(s, self.ctx.user.id)
-        self.views.blockSignals(True)
-        self.views.clear()
-        self.views.addItem("All accounts (default)", None)
-        mine = [v for v in self._views if v.mine]
-        shared = [v for v in self._views if not v.mine]
-        if mine:
-            self.views.insertSeparator(self.views.count())
-        for v in mine:
-            self.views.addItem(icon("person"), v.label, v.id)
-        if shared:
-            self.views.insertSeparator(self.views.count())
-        for v in shared:
-            self.views.addItem(icon("accounts"), v.label, v.id)
-        i = self.views.findData(select_id) if select_id is not None else 0
-        self.views.setCurrentIndex(max(0, i))
-        self.views.blockSignals(False)
-        self._update_view_buttons()
-
-    def current_view(self) -> ViewInfo | None:
-        vid = self.views.currentData()
-        return next((v for v in self._views if v.id == vid), None)
-
-    def _update_view_buttons(self) -> None:
-        v = self.current_view()
-        self.delete_view_button.setEnabled(v is not None and v.mine)
-
-    def _view_chosen(self, _index: int) -> None:
-        v = self.current_view()
-        if v is None:
-            self.apply_view(None)
-        else:
-            self.apply_view(v)
-        self._update_view_buttons()
-
-    def apply_view(self, view: ViewInfo | None) -> None:
-        """Show a saved view's filter, sort order and columns (None: the default view)."""
-        if view is None:
-            flt, sort, cols = AccountFilter(), AccountSort(), list(DEFAULT_COLUMNS)
-        else:
-            flt, sort, cols = view.account_filter, view.sort, view.columns or list(DEFAULT_COLUMNS)
-        self.filters.reload_choices()
-        self.filters.set_filter(flt, emit=False)
-        self.columns.set_visible(cols)
-        self.model.set_sort(sort)
-        self.model.set_filter(self.current_filter())
-        self._show_list_header(None, "")
-
-    def current_state(self) -> dict[str, Any]:
-        return view_state(self.current_filter(), self.model.account_sort, self.columns.visible_keys())
-
-    def save_current_view(self) -> None:
-        v = self.current_view()
-        answer = pickers.ask_view(self, v.name if v and v.mine else "", v.shared if v and v.mine else False)
-        if answer is None:
-            return
-        name, shared = answer
-        overwrite = False
-        existing = next((x for x in self._views if x.mine and x.name.casefold() == name.casefold()), None)
-        if existing is not None:
-            if not dialogs.ask(self, "Replace view", f"You already have a view named “{existing.name}”. Replace it "
-                               "with the current filters, sort order and columns?"):
-                return
-            overwrite = True
-        try:
-            with self.ctx.workspace.session() as s:
-                saved = save_view(s, self.ctx.user.id, name, self.current_state(), shared=shared, overwrite=overwrite)
-        except ViewError as exc:
-            dialogs.show_error(self, "Could not save the view", str(exc))
-            return
-        self.reload_views(select_id=saved.id)
-
-    def delete_current_view(self) -> None:
-        v = self.current_view()
-        if v is None or not v.mine:
-            return
-        if not dialogs.ask(self, "Delete view", f"Delete the saved view “{v.name}”? The accounts are not affected."):
-            return
-        try:
-            with self.ctx.workspace.session() as s:
-                delete_view(s, v.id, self.ctx.user.id)
-        except ViewError as exc:
-            dialogs.show_error(self, "Could not delete the view", str(exc))
-            return
-        self.reload_views()
-
-    # ---- selection and bulk actions ----
-    def selected_ids(self) -> list[int]:
-        return [int(self.model.data(i, ID_ROLE)) for i in self.table.selectionModel().selectedRows()]
-
-    def _selection_changed(self, *_: Any) -> None:
-        n = len(self.table.selectionModel().selectedRows()) if self.table.selectionModel() else 0
-        self.selection_label.setText(f"{n:,} selected")
-        self.bulk_bar.setVisible(n > 0)
-
-    def _context_menu(self, pos: QPoint) -> None:
-        if not self.selected_ids():
-            return
-        self.context_menu().popup(self.table.viewport().mapToGlobal(pos))
-
-    def context_menu(self) -> QMenu:
-        m = QMenu(self)
-        ids = self.selected_ids()
-        if len(ids) == 1:
-            m.addAction(icon("accounts"), "Open account", lambda: self.openAccount.emit(ids[0]))
-            m.addSeparator()
-        m.addAction(icon("lists"), "Add to list…", self.bulk_add_to_list)
-        tier = m.addMenu(icon("accounts"), "Set tier")
-        for a in self._tier_menu(m).actions():
-            tier.addAction(a)
-        owner = m.addMenu(icon("person"), "Set owner")
-        self._fill_owner_menu(owner)
-        stage = m.addMenu(icon("filter"), "Set stage")
-        for a in self._stage_menu(m).actions():
-            stage.addAction(a)
-        return m
-
-    def bulk_set(self, field: str, value: Any) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        ws, user_id = self.ctx.workspace, self.ctx.user.id
-
-        def job(progress: Any, token: Any) -> bulk.BulkResult:
-            def report(done: int, total: int, message: str) -> None:
-                token.raise_if_cancelled()
-                progress(done, total, message)
-            with ws.session() as s:
-                return bulk.set_field(s, ids, field, value, user_id, progress=report)
-
-        label_ = bulk.FIELD_LABELS[field]
-        self.ctx.jobs.start(f"Set {label_} on {len(ids):,} accounts", job, on_success=self._bulk_done,
-                            parent_widget=self)
-
-    def bulk_add_to_list(self) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        with self.ctx.workspace.session() as s:
-            names = list(s.scalars(select(TargetList.name).where(TargetList.kind == "static")
-                                   .order_by(TargetList.name)))
-        name = pickers.choose_list(self, names, len(ids))
-        if not name:
-            return
-        ws, user_id = self.ctx.workspace, self.ctx.user.id
-
-        def job(progress: Any, token: Any) -> bulk.BulkResult:
-            def report(done: int, total: int, message: str) -> None:
-                token.raise_if_cancelled()
-                progress(done, total, message)
-            with ws.session() as s:
-                return bulk.add_to_list(s, ids, name, user_id, progress=report)
-
-        self.ctx.jobs.start(f"Add {len(ids):,} accounts to {name}", job, on_success=self._bulk_done,
-                            on_failure=lambda msg, _tb: dialogs.show_error(self, "Could not add to the list", msg),
-                            parent_widget=self)
-
-    def _bulk_done(self, result: object) -> None:
-        selected = set(self.selected_ids())
-        if isinstance(result, bulk.BulkResult) and result.list_created:
-            self.filters.reload_choices()
-        self.model.refresh()
-        self._reselect(selected)
-        self.bulkFinished.emit(result)
-
-    def _reselect(self, ids: set[int]) -> None:
-        sel = self.table.selectionModel()
-        for row in range(self.model.rowCount()):
-            if self.model.row_at(row).id in ids:
-                sel.select(self.model.index(row, 0), sel.SelectionFlag.Select | sel.SelectionFlag.Rows)
-
-    # ---- other people's dialogs (guarded: they may not be installed yet) ----
     def open_icp_rules(self) -> None:
-        try:
-            from ui.scoring_dialog import IcpRulesDialog
-        except ImportError as exc:
-            dialogs.show_error(self, "ICP rules unavailable", f"The ICP rules editor could not be loaded: {exc}")
-            return
+        from ui.scoring_dialog import IcpRulesDialog
+
         IcpRulesDialog(self.ctx, self).exec()
         self.refresh()
 
     def open_import(self) -> None:
-        try:
-            from ui.import_wizard import ImportWizard
-        except ImportError as exc:
-            dialogs.show_error(self, "Import unavailable", f"The import wizard could not be loaded: {exc}")
-            return
+        from ui.import_wizard import ImportWizard
+
         ImportWizard(self.ctx, self).exec()
         self.filters.reload_choices()
         self.refresh()
 
+    def open_duplicates(self) -> None:
+        from ui.duplicates_dialog import DuplicatesDialog
+
+        DuplicatesDialog(self.ctx, self).exec()
+        self.refresh()
+
     def open_export(self) -> None:
-        try:
-            from ui.export_dialog import export_accounts_dialog
-        except ImportError as exc:
-            dialogs.show_error(self, "Export unavailable", f"The export dialog could not be loaded: {exc}")
-            return
-        export_accounts_dialog(self, self.ctx, self.current_filter())
+        from ui.export_dialog import export_accounts_dialog
+
+        export_accounts_dialog(self, self.ctx, self.current_filter(), self.model.account_sort)
 
     # ---- count, empty states, opening ----
     def _show_count(self, total: int) -> None:
