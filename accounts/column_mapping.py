@@ -147,3 +147,20 @@ def validate_mapping(headers: list[str], mapping: dict[str, str | None]) -> list
     if not {"name", "domain", "website"} & set(seen):
         problems.append("map at least one of name, domain or website")
     return problems
+
+
+_OTHER_OBJECTS = {
+    "opportunities": ({"stagename", "closedate", "dealstage", "deal stage", "close date", "amount"}, 2),
+    "contacts": ({"firstname", "first name", "lastname", "last name", "email", "email address", "title"}, 3),
+}
+
+
+def object_hint(headers: list[str]) -> str | None:
+    """A warning when the columns look like a CRM export of another object (opportunities, contacts)."""
+    keys = {h.strip().lower() for h in headers}
+    for what, (markers, needed) in _OTHER_OBJECTS.items():
+        found = sorted(keys & markers)
+        if len(found) >= needed:
+            return (f"the columns ({', '.join(found)}) look like an export of {what}, not accounts; check the "
+                    "mapping — each row becomes an account")
+    return None

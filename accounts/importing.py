@@ -23,7 +23,7 @@ from typing import Any
 from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
-from accounts.column_mapping import FIELD_LABELS, guess_system, validate_mapping
+from accounts.column_mapping import FIELD_LABELS, guess_system, object_hint, validate_mapping
 from accounts.dedupe import AccountIndex
 from accounts.domains import normalize_domain
 from accounts.import_results import (  # noqa: F401 - re-exported: the import API lives here
@@ -337,6 +337,9 @@ class _Importer(ImportWriter):
     def _warn(self) -> None:
         w = self.result.warnings
         w.extend(getattr(self.table, "warnings", []) or [])
+        hint = object_hint(self.table.headers)
+        if hint:
+            w.append(hint)
         if self.unknown_countries:
             top = ", ".join(f"{k!r} ({n})" for k, n in self.unknown_countries.most_common(5))
             w.append(f"unknown countries left empty: {top}")
@@ -344,5 +347,5 @@ class _Importer(ImportWriter):
             top = ", ".join(f"{k!r} ({n})" for k, n in self.unknown_owners.most_common(5))
             w.append(f"owners not found among the workspace's users, left empty: {top}")
         if self.result.unknown_industries:
-            w.append(f"{len(self.result.unknown_industries)} industry value(s) not in the taxonomy; "
+            w.append(f"{len(self.result.unknown_industries)} industry values not in the taxonomy; "
                      "kept as sub-industry")

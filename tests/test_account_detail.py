@@ -93,7 +93,6 @@ def test_stale_version_is_a_conflict(workspace):
 
 def test_edits_and_activities_make_the_timeline(workspace):
     from accounts.history import timeline
-
     from bdr_desk.users import User
 
     acc_id = _seed(workspace)

@@ -6,6 +6,7 @@ from sqlalchemy import func, select
 
 from accounts.dedupe import DuplicateCandidate
 from accounts.models import Account, Activity, Contact
+from bdr_desk.users import User
 from ui import dialogs
 from ui.duplicates_dialog import DuplicatesDialog, moved_text
 from ui.models.duplicates_model import PAIR_ROLE, DuplicatePairsModel
@@ -13,7 +14,10 @@ from ui.models.duplicates_model import PAIR_ROLE, DuplicatePairsModel
 
 def _seed(ws):
     with ws.session() as s:
-        a = Account(name="Acme Inc.", domain=None, employees=100, hq_city="Berlin")
+        owner = User(name="Olga Owner", email="olga@test.example", role="bdr")
+        s.add(owner)
+        s.flush()
+        a = Account(name="Acme Inc.", domain=None, employees=100, hq_city="Berlin", owner_id=owner.id)
         b = Account(name="ACME Incorporated", domain="acme.example", employees=120, industry="software")
         c = Account(name="Globex Corporation", domain="globex.example")
         d = Account(name="Globex Corp", domain="globex-intl.example")
@@ -49,19 +53,21 @@ def test_merge_a_pair_field_by_field(qtbot, ctx, monkeypatch):
     assert dlg.model.rowCount() == 2 and dlg.body.currentIndex() == 0
     _select(dlg, a, b)
     assert dlg.sides() == (a, b)
-    assert "1 contacts" in dlg.grid.itemAtPosition(0, 1).widget().text()
+    assert "1 contact ·" in dlg.grid.itemAtPosition(0, 1).widget().text()
     # defaults: A's value, or B's where A is empty
     assert dlg.choices()["domain"] == "merge" and dlg.choices()["hq_city"] == "keep"
     assert dlg.choices()["employees"] == "keep"
     dlg.choose("employees", "merge")  # take B's head count
     dlg.choose("name", "merge")
     assert dlg.groups["employees"].button(2).text() == "120"
+    assert dlg.groups["owner_id"].button(1).text() == "Olga Owner"
+    assert dlg.groups["industry"].button(2).text() == "Software && SaaS"  # & escaped: not a mnemonic
     dlg.merge_button.click()
     qtbot.waitUntil(lambda: bool(dlg.merged), timeout=10_000)
     result = dlg.merged[0]
     assert (result.keep_id, result.merged_id) == (a, b)
-    assert moved_text(result.moved).startswith("2 contacts, 1 activities moved")
-    assert "2 contacts, 1 activities moved" in dlg.status.text()
+    assert moved_text(result.moved).startswith("2 contacts, 1 activity moved")
+    assert "2 contacts, 1 activity moved" in dlg.status.text()
     with ctx.workspace.session() as s:
         kept = s.get(Account, a)
         assert (kept.name, kept.domain, kept.employees, kept.hq_city, kept.industry) == \

@@ -200,3 +200,14 @@ def test_salesforce_account_data(workspace):
     assert all(e.row >= 2 and (e.column is None or e.column in t.headers) for e in r.errors)
     again = import_accounts(workspace, t, guess_mapping(t.headers))
     assert again.created == 0 and again.updated == 0
+
+
+def test_an_opportunity_export_is_flagged(sqlite_workspace):
+    from accounts.column_mapping import guess_mapping
+    from accounts.importing import import_accounts
+    from accounts.tabular import Table
+
+    table = Table(headers=["NAME", "STAGENAME", "CLOSEDATE", "AMOUNT"], rows=[["Big deal", "Prospecting",
+                                                                              "2026-01-01", "5000"]], source="opps.csv")
+    result = import_accounts(sqlite_workspace, table, guess_mapping(table.headers), None)
+    assert any("look like an export of opportunities" in w for w in result.warnings)

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QRadioButton,
     QScrollArea,
+    QSizePolicy,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -56,10 +57,21 @@ MOVED_LABELS = {"contacts": "contacts", "activities": "activities", "opportuniti
                 "children": "child accounts"}
 
 
+SINGULAR = {"activities": "activity", "opportunities": "opportunity", "pain hypotheses": "pain hypothesis",
+            "technologies": "technology", "list memberships": "list membership"}
+
+
+def _count(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
 def moved_text(moved: dict[str, int]) -> str:
     """``{"contacts": 4, "activities": 12}`` → "4 contacts, 12 activities moved"."""
-    parts = [f"{n:,} {MOVED_LABELS.get(t, t.replace('_', ' '))}" for t, n in moved.items()
-             if n and t != "account_events"]
+    parts = []
+    for table, n in moved.items():
+        many = MOVED_LABELS.get(table, table.replace("_", " "))
+        if n and table != "account_events":
+            parts.append(_count(n, SINGULAR.get(many, many.removesuffix("s")), many))
     return (", ".join(parts) + " moved") if parts else "nothing else to move"
 
 
@@ -90,16 +102,17 @@ class DuplicatesDialog(QDialog):
         self.swapped = False
         self.values: dict[int, dict[str, Any]] = {}
         self.groups: dict[str, QButtonGroup] = {}
+        self.heads: list[Any] = []
         self.merged: list[MergeResult] = []
 
         self.title = label("Duplicate accounts", "PageTitle")
         self.subtitle = label("Looking for accounts that look like one company…", "PageSubtitle", wrap=True)
         self.model = DuplicatePairsModel(self)
-        self.view = make_table(self.model, widths=(220, 220, 56), sortable=False)
+        self.view = make_table(self.model, widths=(190, 190, 54), sortable=False)
         self.view.verticalHeader().setDefaultSectionSize(46)
         self.view.selectionModel().selectionChanged.connect(self._show_selected)
 
-        self.compare_title = label("", "SectionTitle")
+        self.compare_title = label("", "SectionTitle", wrap=True)
         self.compare_hint = label("For each field, pick the value the merged account keeps. A is kept; B is "
                                   "folded into it and deleted.", "Muted", wrap=True)
         self.grid_host = QWidget()
@@ -110,6 +123,9 @@ class DuplicatesDialog(QDialog):
         scroll.setWidgetResizable(True)
         scroll.setFrameShape(QFrame.Shape.NoFrame)
         scroll.setWidget(self.grid_host)
+        scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        scroll.setStyleSheet("QScrollArea, QScrollArea > QWidget > QWidget { background: transparent; }")
+        self._build_grid()
         self.swap_button = QPushButton(icon("sync"), "Swap A and B")
         self.swap_button.clicked.connect(self.swap)
         self.dismiss_button = QPushButton(icon("cancel"), "Not a duplicate")
@@ -133,8 +149,11 @@ class DuplicatesDialog(QDialog):
         split = QSplitter(Qt.Orientation.Horizontal)
         split.addWidget(self.view)
         split.addWidget(right)
-        split.setSizes([520, 640])
+        split.setSizes([590, 570])
         split.setChildrenCollapsible(False)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        right.setMinimumWidth(480)
 
         self.empty = EmptyState("accounts", "No likely duplicates",
                                 "No two accounts have names similar enough to be one company. Pairs marked "
@@ -200,7 +219,7 @@ class DuplicatesDialog(QDialog):
             for acc in s.scalars(select(Account).where(Account.id.in_(ids))):
                 self.values[acc.id] = {f: getattr(acc, f) for f in MERGE_FIELDS}
             owners = {v["owner_id"] for v in self.values.values() if v["owner_id"]}
-            names = dict(s.execute(select(User.id, User.name).where(User.id.in_(owners)))) if owners else {}
+            names = {uid: name for uid, name in s.execute(select(User.id, User.name).where(User.id.in_(owners)))}
             for aid, v in self.values.items():
                 v["_owner"] = names.get(v["owner_id"])
                 v["_contacts"] = s.scalar(select(func.count(Contact.id)).where(Contact.account_id == aid))
@@ -223,49 +242,54 @@ class DuplicatesDialog(QDialog):
         if field == "tier":
             return f"Tier {value}"
         text = " ".join(str(value).split())
-        return text if len(text) <= 60 else text[:59] + "…"
+        return text if len(text) <= 30 else text[:29] + "…"
 
-    def _fill(self) -> None:
-        while self.grid.count():
-            item = self.grid.takeAt(0)
-            if item.widget():
-                item.widget().deleteLater()
-        for group in self.groups.values():
-            group.deleteLater()
-        self.groups = {}
-        sides = self.sides()
-        if sides is None:
-            self.compare_title.setText("Select a pair to compare")
-            self._update()
-            return
-        self._read(sides)
-        if len(self.values) < 2:  # someone merged or deleted one of them meanwhile
-            self.compare_title.setText("One of these accounts no longer exists")
-            self._update()
-            return
-        a, b = (self.values[i] for i in sides)
-        self.compare_title.setText(f"Keep “{a['name']}”, fold in “{b['name']}”")
-        for col, (tag, v) in enumerate((("A · kept", a), ("B · merged and deleted", b)), start=1):
-            head = label(f"<b>{tag}</b><br><span style='color:#64748b'>{v['_contacts']:,} contacts · "
-                         f"{v['_activities']:,} activities</span>")
+    def _build_grid(self) -> None:
+        """One row per merge field: its label and a "keep A" / "take B" radio pair (filled per pair)."""
+        self.heads = [label(""), label("")]
+        for col, head in enumerate(self.heads, start=1):
+            head.setTextFormat(Qt.TextFormat.RichText)
             self.grid.addWidget(head, 0, col)
         for row, field in enumerate(MERGE_FIELDS, start=1):
-            ta, tb = self._text(field, a), self._text(field, b)
             self.grid.addWidget(label(field_label(field), "Muted"), row, 0)
             group = QButtonGroup(self.grid_host)
-            for col, (text, full) in enumerate(((ta, a.get(field)), (tb, b.get(field))), start=1):
-                radio = QRadioButton(text or "—")
-                radio.setToolTip(str(full) if full not in (None, "") else "empty")
+            for col in (1, 2):
+                radio = QRadioButton()
+                radio.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
                 group.addButton(radio, col)
                 self.grid.addWidget(radio, row, col)
-            same = a.get(field) == b.get(field) or not (ta or tb)
-            group.button(2 if not ta and tb else 1).setChecked(True)
-            for btn in group.buttons():
-                btn.setEnabled(not same)
             self.groups[field] = group
         self.grid.setColumnStretch(1, 1)
         self.grid.setColumnStretch(2, 1)
         self.grid.setRowStretch(len(MERGE_FIELDS) + 1, 1)
+
+    def _fill(self) -> None:
+        sides = self.sides()
+        self.values = {}
+        if sides is not None:
+            self._read(sides)
+        shown = len(self.values) == 2
+        self.grid_host.setVisible(shown)
+        if not shown:
+            self.compare_title.setText("One of these accounts no longer exists" if sides else
+                                       "Select a pair to compare")
+            self._update()
+            return
+        a, b = (self.values[i] for i in sides)  # type: ignore[union-attr]
+        self.compare_title.setText(f"Keep “{a['name']}”, fold in “{b['name']}”")
+        for head, tag, v in ((self.heads[0], "A · kept", a), (self.heads[1], "B · merged, then deleted", b)):
+            head.setText(f"<b>{tag}</b><br><span style='color:#64748b'>{_count(v['_contacts'], 'contact')} · "
+                         f"{_count(v['_activities'], 'activity', 'activities')}</span>")
+        for field, group in self.groups.items():
+            ta, tb = self._text(field, a), self._text(field, b)
+            for col, text, full in ((1, ta, a.get(field)), (2, tb, b.get(field))):
+                radio = group.button(col)
+                radio.setText((text or "—").replace("&", "&&"))
+                radio.setToolTip(str(full) if full not in (None, "") else "empty")
+            group.button(2 if not ta and tb else 1).setChecked(True)
+            same = a.get(field) == b.get(field) or not (ta or tb)
+            for radio in group.buttons():
+                radio.setEnabled(not same)
         self._update()
 
     def choices(self) -> dict[str, str]:
@@ -332,7 +356,8 @@ class DuplicatesDialog(QDialog):
         n, busy = self.model.rowCount(), self.busy()
         if self.loaded:
             self.subtitle.setText(f"{n:,} pair{'s' if n != 1 else ''} of accounts with similar names, most "
-                                  "alike first. Merge them, or mark them as different companies.")
+                                  "alike first. Merge them, or mark them as different companies." if n else
+                                  "Nothing to review.")
             self.body.setCurrentIndex(0 if n else 1)
         ready = self.current() is not None and len(self.values) == 2 and not busy
         for b in (self.merge_button, self.swap_button, self.dismiss_button):

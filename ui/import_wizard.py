@@ -14,18 +14,12 @@ from typing import Any
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
 from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QCheckBox,
     QCompleter,
     QDialog,
     QFrame,
     QHBoxLayout,
-    QLineEdit,
-    QProgressBar,
     QPushButton,
-    QSplitter,
     QStackedWidget,
-    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -37,27 +31,19 @@ from accounts.models import TargetList
 from accounts.tabular import Table, TabularError, read_table
 from ui import dialogs
 from ui.context import AppContext
-from ui.jobs import JobHandle
-from ui.models.import_models import (
-    ColumnMappingModel,
-    FieldDelegate,
-    PreviewModel,
-    planned_changes_model,
-    row_errors_model,
+from ui.import_pages import (
+    DELIMITERS,
+    ENCODINGS,
+    FILTERS,
+    PLANNED_ROWS,
+    PREVIEW_ROWS,
+    STEPS,
+    SYSTEMS,
+    WizardPages,
 )
-from ui.models.sortable_records import SortableRecordModel
-from ui.theme import app_icon, icon
+from ui.jobs import JobHandle, JobProgressPanel
+from ui.theme import app_icon
 from ui.widgets.common import Card, label
-from ui.widgets.tables import make_table
-
-FILTERS = "Spreadsheets (*.csv *.tsv *.txt *.xlsx)"
-STEPS = ("File", "Columns", "Check", "Import")
-PREVIEW_ROWS, PLANNED_ROWS = 20, 500
-DELIMITERS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-separated", "|": "pipe-separated"}
-SYSTEMS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
-COUNTS = (("created", "New accounts"), ("updated", "Updated"), ("merged", "Merged into existing"),
-          ("unchanged", "Already up to date"), ("rejected", "Rejected rows"))
-_ERROR_CSS = "color: #b91c1c;"
 
 
 def _read_job(path: str, progress: Any, cancel: Any) -> Table | str:
@@ -69,68 +55,7 @@ def _read_job(path: str, progress: Any, cancel: Any) -> Table | str:
         return str(exc)
 
 
-class JobStrip(QWidget):
-    """A progress bar with a message and Cancel, for the job a wizard step runs."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.message = label("", "Muted")
-        self.bar = QProgressBar()
-        self.bar.setTextVisible(False)
-        self.cancel_button = QPushButton(icon("cancel"), "Cancel")
-        lay = QHBoxLayout(self)
-        lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.message, 1)
-        lay.addWidget(self.bar, 2)
-        lay.addWidget(self.cancel_button)
-        self.handle: JobHandle | None = None
-        self.cancel_button.clicked.connect(self._cancel)
-        self.hide()
-
-    def attach(self, handle: JobHandle, message: str) -> None:
-        self.handle = handle
-        self.message.setText(message)
-        self.bar.setRange(0, 0)
-        self.cancel_button.setEnabled(True)
-        handle.progress.connect(self._on_progress)
-        handle.done.connect(self.hide)
-        self.show()
-
-    def _on_progress(self, done: int, total: int, message: str) -> None:
-        if total > 0:
-            self.bar.setRange(0, total)
-            self.bar.setValue(min(done, total))
-        if message and self.cancel_button.isEnabled():
-            self.message.setText(f"{message}…")
-
-    def _cancel(self) -> None:
-        if self.handle is not None:
-            self.handle.cancel()
-            self.cancel_button.setEnabled(False)
-            self.message.setText("Cancelling…")
-
-
-def _page(*widgets: Any, margins: int = 0) -> tuple[QWidget, QVBoxLayout]:
-    page = QWidget()
-    lay = QVBoxLayout(page)
-    lay.setContentsMargins(margins, margins, margins, margins)
-    lay.setSpacing(10)
-    for w in widgets:
-        lay.addWidget(w)
-    return page, lay
-
-
-def _cards(parent_layout: QVBoxLayout) -> dict[str, Card]:
-    cards = {key: Card(caption) for key, caption in COUNTS}
-    row = QHBoxLayout()
-    row.setSpacing(10)
-    for c in cards.values():
-        row.addWidget(c)
-    parent_layout.addLayout(row)
-    return cards
-
-
-class ImportWizard(QDialog):
+class ImportWizard(WizardPages, QDialog):
     """``ImportWizard(ctx, parent).exec()``; ``path`` starts by reading that file."""
 
     def __init__(self, ctx: AppContext, parent: QWidget | None = None, path: str | None = None) -> None:
@@ -140,7 +65,7 @@ class ImportWizard(QDialog):
         self.setWindowIcon(app_icon())
         self.setObjectName("ImportWizard")
         self.setAcceptDrops(True)
-        self.resize(1000, 700)
+        self.resize(1000, 740)
         self.table: Table | None = None
         self.path: str | None = None
         self.dry: ImportResult | None = None
@@ -191,108 +116,6 @@ class ImportWizard(QDialog):
             self.load_file(path)
 
     # ---- pages --------------------------------------------------------------------------------------
-    def _file_page(self) -> QWidget:
-        self.drop_zone = QFrame()
-        self.drop_zone.setObjectName("DropZone")
-        self.drop_zone.setStyleSheet("#DropZone { background: #ffffff; border: 2px dashed #cbd5e1; "
-                                     "border-radius: 12px; }")
-        self.choose_button = QPushButton(icon("import", "#ffffff"), "Choose a file…")
-        self.choose_button.setObjectName("Primary")
-        self.choose_button.clicked.connect(self.choose_file)
-        zone = QVBoxLayout(self.drop_zone)
-        zone.setContentsMargins(24, 28, 24, 28)
-        zone.setSpacing(8)
-        for w in (label("Drop a CSV or Excel file here", "EmptyTitle"),
-                  label("Exports from HubSpot (Companies) and Salesforce (Accounts, Data Loader) are recognised; "
-                        "any CSV with a header row works. UTF-8, UTF-16 and Windows encodings are detected.",
-                        "EmptyText", wrap=True)):
-            w.setAlignment(Qt.AlignmentFlag.AlignCenter)
-            zone.addWidget(w)
-        row = QHBoxLayout()
-        row.addStretch(1)
-        row.addWidget(self.choose_button)
-        row.addStretch(1)
-        zone.addLayout(row)
-        self.file_name = label("", "SectionTitle")
-        self.file_facts = label("", "Muted", wrap=True)
-        self.file_warnings = label("", "Muted", wrap=True)
-        self.file_error = label("", wrap=True)
-        self.file_error.setStyleSheet(_ERROR_CSS)
-        self.read_strip = JobStrip()
-        page, lay = _page(self.drop_zone, self.read_strip, self.file_error, self.file_name, self.file_facts,
-                          self.file_warnings)
-        lay.addStretch(1)
-        return page
-
-    def _mapping_page(self) -> QWidget:
-        self.system_note = label("", "Muted", wrap=True)
-        self.mapping_model = ColumnMappingModel(self)
-        self.mapping_view = make_table(self.mapping_model, widths=(220, 330), stretch=2, sortable=False)
-        self.mapping_view.setItemDelegateForColumn(ColumnMappingModel.MAPS_TO, FieldDelegate(self.mapping_view))
-        self.mapping_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
-        self.problems = label("", wrap=True)
-        self.problems.setStyleSheet(_ERROR_CSS)
-        self.list_name = QLineEdit()
-        self.list_name.setPlaceholderText("Optional: an existing or new static list, e.g. Q3 Fintech Tier 1")
-        self.update_existing = QCheckBox("Update accounts that already exist (blank cells never erase values)")
-        self.update_existing.setChecked(True)
-        self.preview_model = PreviewModel(self)
-        self.preview_view = make_table(self.preview_model, sortable=False)
-        self.preview_view.verticalHeader().show()
-        self.preview_view.horizontalHeader().setStretchLastSection(False)
-        self.preview_view.horizontalHeader().setMinimumSectionSize(90)
-        top, tl = _page(label("Match each column of the file to an account field", "SectionTitle"),
-                        self.system_note, self.mapping_view, self.problems)
-        options = QHBoxLayout()
-        options.addWidget(label("Add the accounts to list:"))
-        options.addWidget(self.list_name, 1)
-        options.addSpacing(12)
-        options.addWidget(self.update_existing)
-        tl.addLayout(options)
-        bottom, _ = _page(label(f"Preview — the first {PREVIEW_ROWS} rows", "SectionTitle"), self.preview_view)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(top)
-        split.addWidget(bottom)
-        split.setSizes([330, 230])
-        split.setChildrenCollapsible(False)
-        return split
-
-    def _check_page(self) -> QWidget:
-        self.check_strip = JobStrip()
-        self.check_summary = label("", "Muted", wrap=True)
-        self.check_warnings = label("", "Muted", wrap=True)
-        page, lay = _page(label("Dry run — what the import would do (nothing is written yet)", "SectionTitle"),
-                          self.check_strip, self.check_summary)
-        self.check_cards = _cards(lay)
-        lay.addWidget(self.check_warnings)
-        self.errors_model = row_errors_model(self)
-        self.errors_view = make_table(self.errors_model, widths=(64, 200), sortable=True)
-        self.planned_model = planned_changes_model(self)
-        self.planned_view = make_table(self.planned_model, widths=(64, 96, 240, 180), sortable=True)
-        self.industries_model = SortableRecordModel([("Industry in the file", lambda t: t[0]),
-                                                     ("Rows", lambda t: t[1])], parent=self, align_right=(1,))
-        self.industries_view = make_table(self.industries_model, widths=(320,), sortable=True)
-        self.check_tabs = QTabWidget()
-        self.check_tabs.addTab(self.planned_view, "Planned changes")
-        self.check_tabs.addTab(self.errors_view, "Rows with problems")
-        self.check_tabs.addTab(self.industries_view, "Unknown industries")
-        self.rerun_button = QPushButton(icon("sync"), "Run the check again")
-        self.rerun_button.clicked.connect(self.start_dry_run)
-        self.rerun_button.hide()
-        lay.addWidget(self.check_tabs, 1)
-        lay.addWidget(self.rerun_button, 0, Qt.AlignmentFlag.AlignLeft)
-        return page
-
-    def _import_page(self) -> QWidget:
-        self.import_strip = JobStrip()
-        self.import_title = label("Importing…", "SectionTitle")
-        self.import_summary = label("", "Muted", wrap=True)
-        page, lay = _page(self.import_title, self.import_strip, self.import_summary)
-        self.import_cards = _cards(lay)
-        lay.addStretch(1)
-        return page
-
-    # ---- step 1: the file ---------------------------------------------------------------------------
     def choose_file(self) -> None:
         path = dialogs.open_file(self, "Import accounts", FILTERS)
         if path:
@@ -317,6 +140,7 @@ class ImportWizard(QDialog):
         self.path, self.table, self.dry = path, None, None
         for w in (self.file_name, self.file_facts, self.file_warnings, self.file_error):
             w.clear()
+        self.file_card.hide()
         self._run("Reading the file", partial(_read_job, path), self.read_strip, f"Reading {Path(path).name}…",
                   on_success=lambda result: self._file_read(seq, result),
                   on_failure=lambda msg, _tb: self._file_read(seq, f"Could not read {Path(path).name}: {msg}"))
@@ -330,11 +154,14 @@ class ImportWizard(QDialog):
             return
         t = self.table = result
         self.file_name.setText(Path(self.path or t.source).name)
-        fmt = "Excel workbook" if t.encoding == "xlsx" else \
-            f"{(t.encoding or '?').upper()} · {DELIMITERS.get(t.delimiter or ',', 'delimited')}"
+        enc = ENCODINGS.get(t.encoding or "", (t.encoding or "unknown encoding").upper())
+        fmt = "Excel workbook" if t.encoding == "xlsx" else f"{enc} · {DELIMITERS.get(t.delimiter or ',', 'delimited')}"
         self.file_facts.setText(f"{fmt} · {len(t.rows):,} data rows · {len(t.headers):,} columns"
                                 + (f" · header on row {t.header_row}" if t.header_row != 1 else ""))
         self.file_warnings.setText("\n".join(f"⚠ {w}" for w in t.warnings))
+        self.file_warnings.setVisible(bool(t.warnings))
+        self.file_card.show()
+        self.choose_button.setText("Choose another file…")
         system = guess_system(t.headers)
         self.mapping_model.set_table(t.headers, t.rows, guess_mapping(t.headers))
         self.preview_model.set_table(t.headers, t.rows[:PREVIEW_ROWS],
@@ -342,8 +169,12 @@ class ImportWizard(QDialog):
         mapped = sum(1 for f in self.mapping_model.mapping().values() if f)
         self.system_note.setText(
             (f"Looks like a {SYSTEMS[system]} export. " if system else "")
-            + f"{mapped} of {len(t.headers)} columns were recognised by their names. Double-click "
-            "“Maps to” to change a match; columns set to “Don’t import” are ignored.")
+            + f"{mapped} of {len(t.headers)} columns were recognised by their names. Click a “Maps to” "
+            "cell to change a match; columns set to “Don’t import” are ignored.")
+        if len(t.headers) <= 200:  # a few rows: sizing columns to their text is cheap
+            self.preview_view.resizeColumnsToContents()
+            for c in range(len(t.headers)):
+                self.preview_view.setColumnWidth(c, min(self.preview_view.columnWidth(c) + 8, 240))
         self._update()
 
     # ---- step 2: the mapping ------------------------------------------------------------------------
@@ -399,6 +230,7 @@ class ImportWizard(QDialog):
             + (f"{result.rejected:,} row(s) cannot be imported and would be skipped — see “Rows with problems”."
                if result.rejected else "Every row can be imported."))
         self.check_warnings.setText("\n".join(f"⚠ {w}" for w in result.warnings))
+        self.check_warnings.setVisible(bool(result.warnings))
         self.errors_model.set_rows(result.errors)
         self.planned_model.set_rows([p for p in result.planned if p.action != "unchanged"][:PLANNED_ROWS]
                                     or result.planned[:PLANNED_ROWS])
@@ -429,8 +261,8 @@ class ImportWizard(QDialog):
         self.outcome = ""
         self.import_title.setText(f"Importing {Path(self.path or self.table.source).name}")
         self.import_summary.setText("")
-        for c in self.import_cards.values():
-            c.set_value("—")
+        for w in (self.cards_host, self.skipped_title, self.skipped_view):
+            w.hide()
         job = partial(import_accounts, self.ctx.workspace, self.table, self.mapping_model.mapping(),
                       self.options(dry_run=False))
         self._run("Importing accounts", job, self.import_strip, "Importing…", on_success=self._import_done,
@@ -440,10 +272,14 @@ class ImportWizard(QDialog):
         self.import_result, self.outcome = result, "ok"
         self.import_title.setText("Import finished")
         self._show_counts(self.import_cards, result)
+        self.errors_model.set_rows(result.errors)
+        self.cards_host.show()
+        self.skipped_title.setVisible(bool(result.errors))
+        self.skipped_view.setVisible(bool(result.errors))
         parts = [f"{result.created:,} accounts created, {result.updated:,} updated and {result.merged:,} merged "
                  "into existing accounts."]
         if result.rejected:
-            parts.append(f"{result.rejected:,} row(s) were skipped; the check step listed why.")
+            parts.append(f"{result.rejected:,} row(s) were skipped; they are listed below.")
         if self.list_name.text().strip():
             parts.append(f"The accounts are on the list “{self.list_name.text().strip()}”.")
         self.import_summary.setText(" ".join(parts))
@@ -469,7 +305,7 @@ class ImportWizard(QDialog):
     def busy(self) -> bool:
         return self.handle is not None and self.handle.running
 
-    def _run(self, title: str, job: Any, strip: JobStrip, message: str, on_success: Any, on_failure: Any,
+    def _run(self, title: str, job: Any, strip: JobProgressPanel, message: str, on_success: Any, on_failure: Any,
              on_cancel: Any = None) -> None:
         self.handle = self.ctx.jobs.start(title, job, on_success=on_success, on_failure=on_failure,
                                           parent_widget=self)
@@ -511,12 +347,12 @@ class ImportWizard(QDialog):
         self.choose_button.setEnabled(not busy)
         self.back_button.setVisible(step in (1, 2))
         self.back_button.setEnabled(not busy)
-        self.cancel_button.setVisible(step < 3 or not self.outcome)
-        self.cancel_button.setEnabled(step < 3 or not busy)
+        self.cancel_button.setVisible(step < 3)
+        self.next_button.setVisible(step < 3 or bool(self.outcome))
         if step == 0:
             text, ok = "Next", self.table is not None
         elif step == 1:
-            text, ok = "Check", not self.mapping_problems()
+            text, ok = "Check import", not self.mapping_problems()
         elif step == 2:
             changes = self.dry.created + self.dry.updated + self.dry.merged if self.dry else 0
             text, ok = (f"Import {changes:,} accounts" if self.dry else "Import"), self.dry is not None

@@ -148,28 +148,40 @@ class JobRunner(QObject):
 
 
 class JobProgressPanel(QWidget):
-    """A strip with the running job's title, a progress bar and Cancel; hidden when nothing runs."""
+    """A strip with the running job's message, a progress bar and Cancel; hidden when nothing runs.
 
-    def __init__(self, runner: JobRunner, parent: QWidget | None = None) -> None:
+    Given a runner it follows every job the runner starts (the main window's strip); without one, a dialog
+    attaches the jobs of its own steps with :meth:`attach` (``inline`` drops the strip's frame).
+    """
+
+    def __init__(self, runner: JobRunner | None = None, parent: QWidget | None = None, inline: bool = False) -> None:
         super().__init__(parent)
-        self.setObjectName("JobPanel")
+        if not inline:
+            self.setObjectName("JobPanel")
         self.label = QLabel()
+        if inline:
+            self.label.setObjectName("Muted")
         self.bar = QProgressBar()
-        self.bar.setMaximumWidth(320)
+        self.bar.setTextVisible(not inline)
+        if not inline:
+            self.bar.setMaximumWidth(320)
         self.cancel_button = QPushButton(icon("cancel"), "Cancel")
         self.cancel_button.clicked.connect(self._cancel)
         lay = QHBoxLayout(self)
-        lay.setContentsMargins(12, 6, 12, 6)
+        lay.setContentsMargins(*((0, 0, 0, 0) if inline else (12, 6, 12, 6)))
         lay.addWidget(self.label, 1)
-        lay.addWidget(self.bar)
+        lay.addWidget(self.bar, 2 if inline else 0)
         lay.addWidget(self.cancel_button)
         self.handle: JobHandle | None = None
-        runner.started.connect(self.attach)
+        self._title = ""
+        if runner is not None:
+            runner.started.connect(self.attach)
         self.hide()
 
-    def attach(self, handle: JobHandle) -> None:
+    def attach(self, handle: JobHandle, message: str | None = None) -> None:
         self.handle = handle
-        self.label.setText(handle.title)
+        self._title = message or handle.title
+        self.label.setText(self._title)
         self.bar.setRange(0, 0)
         self.cancel_button.setEnabled(True)
         handle.progress.connect(self._on_progress)
@@ -180,14 +192,14 @@ class JobProgressPanel(QWidget):
         if total > 0:
             self.bar.setRange(0, total)
             self.bar.setValue(min(done, total))
-        if self.handle:
-            self.label.setText(f"{self.handle.title} — {message}" if message else self.handle.title)
+        if self.handle is not None and self.cancel_button.isEnabled():
+            self.label.setText(f"{self._title} — {message}" if message else self._title)
 
     def _cancel(self) -> None:
         if self.handle:
             self.handle.cancel()
             self.cancel_button.setEnabled(False)
-            self.label.setText(f"{self.handle.title} — cancelling…")
+            self.label.setText(f"{self._title} — cancelling…")
 
     def _on_done(self) -> None:
         if self.sender() is self.handle:

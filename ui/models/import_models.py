@@ -12,8 +12,16 @@ from collections.abc import Sequence
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QColor
-from PySide6.QtWidgets import QComboBox, QStyledItemDelegate, QStyleOptionViewItem, QWidget
+from PySide6.QtGui import QColor, QPainter, QPalette
+from PySide6.QtWidgets import (
+    QApplication,
+    QComboBox,
+    QStyle,
+    QStyledItemDelegate,
+    QStyleOptionComboBox,
+    QStyleOptionViewItem,
+    QWidget,
+)
 
 from accounts.column_mapping import FIELD_LABELS, FIELDS
 from accounts.history import FIELD_LABELS as HISTORY_LABELS
@@ -127,7 +135,24 @@ class ColumnMappingModel(QAbstractTableModel):
 
 
 class FieldDelegate(QStyledItemDelegate):
-    """A combo over "Don't import" and every account field, for the "Maps to" column."""
+    """A combo over "Don't import" and every account field, for the "Maps to" column; drawn as a combo box
+    even when not editing, so the column reads as a choice."""
+
+    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: Index) -> None:
+        style = option.widget.style() if option.widget is not None else QApplication.style()
+        style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, option, painter, option.widget)
+        box = QStyleOptionComboBox()
+        box.rect = option.rect.adjusted(6, 3, -8, -3)
+        box.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Active
+        box.palette = QPalette(option.palette)
+        box.palette.setColor(QPalette.ColorRole.Button, QColor("#ffffff"))
+        color = index.data(_FG)
+        if isinstance(color, QColor):
+            box.palette.setColor(QPalette.ColorRole.ButtonText, color)
+        box.currentText = str(index.data() or "")
+        box.frame = True
+        style.drawComplexControl(QStyle.ComplexControl.CC_ComboBox, box, painter, None)
+        style.drawControl(QStyle.ControlElement.CE_ComboBoxLabel, box, painter, None)
 
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
         combo = QComboBox(parent)
