@@ -38,7 +38,7 @@ from ui.widgets.filter_bar import FILTER_DELAY_MS, FilterBar
 
 __all__ = ["FILTER_DELAY_MS", "AccountsPage"]
 
-COLUMN_WIDTHS = {"name": 230, "domain": 180, "industry": 160, "tier": 70, "stage": 125, "owner": 130,
+COLUMN_WIDTHS = {"name": 230, "domain": 180, "industry": 160, "tier": 90, "stage": 125, "owner": 130,
                  "icp_score": 112, "employees": 95, "sub_industry": 160, "segment": 110, "size_band": 120,
                  "hq_country": 100, "hq_city": 130, "last_activity_at": 120, "updated_at": 110}
 
