@@ -139,3 +139,15 @@ def test_lists_open_filtered_accounts(qtbot, ctx):
     assert accounts.model.total == 3 and "Three of them" in accounts.header.subtitle.text()
     qtbot.mouseClick(accounts.all_accounts_button, Qt.MouseButton.LeftButton)
     assert accounts.model.total == 10 and accounts.all_accounts_button.isHidden()
+
+
+def test_account_owner_can_be_changed(qtbot, ctx):
+    ids = add_accounts(ctx.workspace, 2)
+    w = _window(qtbot, ctx, start_page="accounts")
+    win = w.open_account(ids[0])
+    qtbot.waitExposed(win)
+    win.owner.setCurrentIndex(win.owner.findText("Owner 1"))
+    with qtbot.waitSignal(win.saved):
+        qtbot.mouseClick(win.save_button, Qt.MouseButton.LeftButton)
+    assert w.page("accounts").model.row_at(0).owner == "Owner 1"
+    win.close()

@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from sqlalchemy import select
 
 from accounts.account_detail import (
     AccountDetail,
@@ -34,6 +35,7 @@ from accounts.history import timeline
 from accounts.models import ABM_STAGES
 from accounts.queries import find_accounts
 from bdr_desk.taxonomy import ABM_STAGE, BUYING_ROLE, INDUSTRY, SEGMENT_LABELS, SIZE_BAND
+from bdr_desk.users import User
 from ui import dialogs
 from ui.context import AppContext
 from ui.models.hierarchy_tree import ID_ROLE as TREE_ID_ROLE
@@ -167,7 +169,11 @@ class AccountWindow(QWidget):
         tier_row.addWidget(self.tier_note)
         right.addRow("Tier", tier_row)
         right.addRow("ABM stage", self.stage)
-        self.owner = label("", "")
+        self.owner = QComboBox()
+        self.owner.addItem("Unassigned", None)
+        with self.ctx.workspace.session() as session:
+            for uid, uname in session.execute(select(User.id, User.name).order_by(User.name)):
+                self.owner.addItem(uname, uid)
         right.addRow("Owner", self.owner)
         right.addRow("HQ country", self.fields["hq_country"])
         right.addRow("HQ region", self.fields["hq_region"])
@@ -317,7 +323,7 @@ class AccountWindow(QWidget):
         self.industry.setCurrentIndex(max(0, self.industry.findData(d.industry)))
         self.tier.setCurrentIndex(max(0, self.tier.findData(d.tier)))
         self.stage.setCurrentIndex(max(0, self.stage.findData(d.abm_stage)))
-        self.owner.setText(d.owner_name or "Unassigned")
+        self.owner.setCurrentIndex(max(0, self.owner.findData(d.owner_id)))
         band = tax.label(SIZE_BAND, d.size_band)
         self.segment.setText(" · ".join(p for p in (SEGMENT_LABELS.get(d.segment or "", ""), band) if p) or "—")
         self.notes.setPlainText(d.notes or "")
@@ -352,7 +358,7 @@ class AccountWindow(QWidget):
         values: dict[str, object] = {k: (e.text().strip() or None) for k, e in self.fields.items()}
         values.update(industry=self.industry.currentData(), tier=self.tier.currentData(),
                       abm_stage=self.stage.currentData(), notes=self.notes.toPlainText().strip() or None,
-                      parent_id=self._parent_id)
+                      parent_id=self._parent_id, owner_id=self.owner.currentData())
         return values
 
     def _show_icp(self, d: AccountDetail) -> None:
