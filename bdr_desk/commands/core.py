@@ -61,8 +61,17 @@ def list_id_by_name(session: Any, name: str | None) -> int | None:
     return found
 
 
+def filter_from_args(session: Any, args: argparse.Namespace) -> Any:
+    """The accounts filter given by ``--search``, ``--industry``, ``--tier``, ``--stage`` and ``--list``."""
+    from accounts.queries import AccountFilter
+
+    return AccountFilter(text=args.search or "", industries=tuple(args.industry or ()),
+                         tiers=tuple(args.tier or ()), stages=tuple(args.stage or ()),
+                         list_id=list_id_by_name(session, args.list))
+
+
 def cmd_accounts_list(args: argparse.Namespace, settings: Settings) -> int:
-    from accounts.queries import AccountFilter, AccountSort, count_accounts, page_accounts
+    from accounts.queries import AccountSort, count_accounts, page_accounts
 
     try:
         sort = AccountSort(args.sort.lstrip("-"), args.desc or args.sort.startswith("-"))
@@ -71,9 +80,7 @@ def cmd_accounts_list(args: argparse.Namespace, settings: Settings) -> int:
     ws = open_ws(settings)
     try:
         with ws.session() as session:
-            flt = AccountFilter(text=args.search or "", industries=tuple(args.industry or ()),
-                                tiers=tuple(args.tier or ()), stages=tuple(args.stage or ()),
-                                list_id=list_id_by_name(session, args.list))
+            flt = filter_from_args(session, args)
             total = count_accounts(session, flt)
             rows = page_accounts(session, flt, sort, 0, args.limit or max(total, 1))
     finally:

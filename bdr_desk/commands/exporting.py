@@ -6,13 +6,12 @@ import argparse
 from typing import Any
 
 from bdr_desk.commands import CliError, Parser, open_ws, print_json
-from bdr_desk.commands.core import list_id_by_name
+from bdr_desk.commands.core import filter_from_args
 from bdr_desk.config import Settings
 
 
 def cmd_export_accounts(args: argparse.Namespace, settings: Settings) -> int:
     from accounts.exporting import PRESETS, ExportError, export_accounts
-    from accounts.queries import AccountFilter
     from bdr_desk.jobs import run_inline
 
     if args.preset not in PRESETS:
@@ -20,9 +19,7 @@ def cmd_export_accounts(args: argparse.Namespace, settings: Settings) -> int:
     ws = open_ws(settings)
     try:
         with ws.session() as session:
-            flt = AccountFilter(text=args.search or "", industries=tuple(args.industry or ()),
-                                tiers=tuple(args.tier or ()), stages=tuple(args.stage or ()),
-                                list_id=list_id_by_name(session, args.list))
+            flt = filter_from_args(session, args)
 
             def job(progress, cancel):
                 return export_accounts(session, args.output, flt=flt, preset=args.preset,

@@ -6,82 +6,60 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QColor
 
 from accounts.dedupe import DuplicateCandidate
+from ui.models.record_table import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 PAIR_ROLE = Qt.ItemDataRole.UserRole + 20
 _RIGHT = int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
 
 
+
 def _side(name: str, domain: str | None) -> str:
     return f"{name}\n{domain or 'no domain'}"
 
 
-class DuplicatePairsModel(QAbstractTableModel):
+class DuplicatePairsModel(RowsTableModel):
     HEADERS = ("Account A", "Account B", "Score", "Why")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._pairs: list[DuplicateCandidate] = []
-
     def set_pairs(self, pairs: Sequence[DuplicateCandidate]) -> None:
-        self.beginResetModel()
-        self._pairs = list(pairs)
-        self.endResetModel()
+        self.set_rows(pairs)
 
     def pair(self, row: int) -> DuplicateCandidate:
-        return self._pairs[row]
+        return self._rows[row]
 
     def pairs(self) -> list[DuplicateCandidate]:
-        return list(self._pairs)
+        return list(self._rows)
 
     def row_of(self, a_id: int, b_id: int) -> int:
         want = {a_id, b_id}
-        return next((i for i, p in enumerate(self._pairs) if {p.a_id, p.b_id} == want), -1)
+        return next((i for i, p in enumerate(self._rows) if {p.a_id, p.b_id} == want), -1)
 
     def remove_row(self, row: int) -> None:
-        if 0 <= row < len(self._pairs):
+        if 0 <= row < len(self._rows):
             self.beginRemoveRows(QModelIndex(), row, row)
-            del self._pairs[row]
+            del self._rows[row]
             self.endRemoveRows()
 
     def account_merged(self, keep_id: int, merged_id: int, name: str, domain: str | None) -> None:
         """After a merge: drop every pair that involved the merged account, rename the kept one elsewhere."""
-        for row in reversed(range(len(self._pairs))):
-            p = self._pairs[row]
+        for row in reversed(range(len(self._rows))):
+            p = self._rows[row]
             if merged_id in (p.a_id, p.b_id):
                 self.remove_row(row)
-        for row, p in enumerate(self._pairs):
+        for row, p in enumerate(self._rows):
             if keep_id in (p.a_id, p.b_id):
-                self._pairs[row] = replace(p, a_name=name, a_domain=domain) if p.a_id == keep_id \
+                self._rows[row] = replace(p, a_name=name, a_domain=domain) if p.a_id == keep_id \
                     else replace(p, b_name=name, b_domain=domain)
                 self.dataChanged.emit(self.index(row, 0), self.index(row, 1))
 
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._pairs)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation,  # noqa: N802
-                   role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._pairs):
+        if not index.isValid() or not 0 <= index.row() < len(self._rows):
             return None
-        p, col = self._pairs[index.row()], index.column()
+        p, col = self._rows[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == 0:
                 return _side(p.a_name, p.a_domain)

@@ -13,6 +13,7 @@ from PySide6.QtGui import QColor
 from accounts.scoring import TierMove
 from accounts.scoring_rules import KIND_LABELS, MAX_POINTS, describe
 from bdr_desk.taxonomy import Taxonomy
+from ui.models.record_table import RowsTableModel
 
 Index = QModelIndex | QPersistentModelIndex
 POSITIVE, NEGATIVE, MUTED = QColor("#047857"), QColor("#b91c1c"), QColor("#64748b")
@@ -142,44 +143,21 @@ class IcpRulesModel(QAbstractTableModel):
         return True
 
 
-class TierMovesModel(QAbstractTableModel):
+class TierMovesModel(RowsTableModel):
     """Accounts whose tier would move (manual tiers: the suggestion moves, the tier is kept)."""
 
     HEADERS = ("Account", "Tier", "ICP score", "")
 
-    def __init__(self, parent: Any = None) -> None:
-        super().__init__(parent)
-        self._moves: list[TierMove] = []
-
     def set_moves(self, moves: Sequence[TierMove]) -> None:
-        self.beginResetModel()
-        self._moves = list(moves)
-        self.endResetModel()
+        self.set_rows(moves)
 
     def move_at(self, row: int) -> TierMove:
-        return self._moves[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self._moves)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: N802
-        return 0 if parent.isValid() else len(self.HEADERS)
-
-    def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole) -> Any:  # noqa: N802
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal \
-                and 0 <= section < len(self.HEADERS):
-            return self.HEADERS[section]
-        return None
-
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+        return self.row_at(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not (0 <= index.row() < len(self._moves)):
+        if not index.isValid() or not (0 <= index.row() < len(self._rows)):
             return None
-        m, col = self._moves[index.row()], index.column()
+        m, col = self._rows[index.row()], index.column()
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
             if col == 0:
                 return m.name
