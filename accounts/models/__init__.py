@@ -2,6 +2,7 @@
 
 from accounts.models.account import ABM_STAGES, Account, TargetList, TargetListMember
 from accounts.models.activity import ACTIVITY_TYPES, Activity, Opportunity
+from accounts.models.committee import CommitteeTemplate, ContactRelationship, WorkspaceSetting
 from accounts.models.contact import BUYING_ROLES, COVERAGE_STATUSES, SENTIMENTS, Contact
 from accounts.models.history import AccountEvent, AccountTechnology, DuplicateDismissal
 from accounts.models.messaging import Message, MessageTemplate, PainHypothesis
@@ -11,7 +12,7 @@ from accounts.models.workspace import IcpRuleSet, ImportRun, SavedView
 
 __all__ = [
     "ABM_STAGES", "ACTIVITY_TYPES", "AccountEvent", "AccountTechnology", "DuplicateDismissal", "IcpRuleSet",
-    "ImportRun", "SavedView", "BUYING_ROLES", "COVERAGE_STATUSES", "SENTIMENTS",
+    "ImportRun", "SavedView", "CommitteeTemplate", "ContactRelationship", "WorkspaceSetting", "BUYING_ROLES", "COVERAGE_STATUSES", "SENTIMENTS",
     "Account", "Activity", "Contact", "Enrollment", "Message", "MessageTemplate", "Opportunity",
     "PainHypothesis", "ResearchPage", "Sequence", "SequenceStep", "Signal", "TargetList", "TargetListMember",
 ]
