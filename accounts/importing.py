@@ -115,6 +115,8 @@ class _Importer(ImportWriter):
         self.unknown_countries: Counter[str] = Counter()
         self.unknown_owners: Counter[str] = Counter()
         self._industries: dict[str, str | None] = {}
+        self._row: list[str] | None = None
+        self._cells: dict[str, str] = {}
 
     # -- phase 0: what is there already -------------------------------------------------------------------
     def _load(self) -> None:
@@ -140,8 +142,11 @@ class _Importer(ImportWriter):
 
     # -- phase 1: parse a row ------------------------------------------------------------------------------
     def _cell(self, row: list[str], f: str) -> str:
-        i = self.col.get(f)
-        return row[i].strip() if i is not None and i < len(row) else ""
+        if row is not self._row:  # each mapped cell is stripped once per row, however often it is read
+            self._row = row
+            n = len(row)
+            self._cells = {k: row[i].strip() if i < n else "" for k, i in self.col.items()}
+        return self._cells.get(f, "")
 
     def _parse(self, row: list[str], rownum: int) -> dict[str, Any] | None:
         v: dict[str, Any] = {}
