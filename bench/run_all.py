@@ -14,7 +14,14 @@ import time
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from bench import bench_accounts, bench_import, bench_scoring, bench_stall, bench_startup  # noqa: E402
+from bench import (  # noqa: E402
+    bench_accounts,
+    bench_import,
+    bench_orgchart,
+    bench_scoring,
+    bench_stall,
+    bench_startup,
+)
 from bench._common import table, temp_root  # noqa: E402
 
 
@@ -35,6 +42,8 @@ def main() -> int:
         summary += bench_scoring.report(bench_scoring.measure(root))
         print()
         summary += bench_import.report(bench_import.measure(root))
+        print()
+        summary += bench_orgchart.report(bench_orgchart.measure(root))
     print(f"\nSummary (ratio = figure / baseline measured in this run; total {time.perf_counter() - t0:.0f} s)")
     print(table(summary, ["benchmark", "figure", "baseline", "ratio"]))
     return 0

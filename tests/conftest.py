@@ -167,3 +167,10 @@ def _no_leftover_windows(request):
         w.close()
     assert not left, f"test left windows open: {[type(w).__name__ for w in left]}"
 
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _one_qapplication(qapp):
+    """Create the QApplication first: a headless renderer would otherwise create a bare QGuiApplication that
+    later widget tests cannot use."""
+    yield qapp

@@ -34,7 +34,7 @@ from accounts.hierarchy import family
 from accounts.history import timeline
 from accounts.models import ABM_STAGES
 from accounts.queries import find_accounts
-from bdr_desk.taxonomy import ABM_STAGE, BUYING_ROLE, INDUSTRY, SEGMENT_LABELS, SIZE_BAND
+from bdr_desk.taxonomy import ABM_STAGE, INDUSTRY, SEGMENT_LABELS, SIZE_BAND
 from bdr_desk.users import User
 from ui import dialogs
 from ui.context import AppContext
@@ -42,6 +42,7 @@ from ui.models.hierarchy_tree import ID_ROLE as TREE_ID_ROLE
 from ui.models.hierarchy_tree import HierarchyTreeModel
 from ui.models.record_table import RecordTableModel
 from ui.models.timeline import TimelineModel
+from ui.stakeholders_panel import StakeholdersPanel
 from ui.theme import app_icon, icon
 from ui.widgets import pickers
 from ui.widgets.common import Card, EmptyState, label
@@ -93,16 +94,12 @@ class AccountWindow(QWidget):
 
         self.tabs = QTabWidget()
         self.tabs.addTab(self._overview_tab(), icon("accounts"), "Overview")
-        self.contacts_model = RecordTableModel([
-            ("Name", lambda c: c.name + (" (left)" if c.left_company else "")), ("Title", lambda c: c.title),
-            ("Buying role", lambda c: ctx.taxonomy.label(BUYING_ROLE, c.buying_role)),
-            ("Influence", lambda c: "●" * (c.influence or 0)), ("Sentiment", lambda c: c.sentiment),
-            ("Reports to", lambda c: c.reports_to), ("Email", lambda c: c.email),
-        ], parent=self)
-        self.contacts_view = make_table(self.contacts_model, (160, 190, 130, 75, 80, 140), sortable=False)
-        self.tabs.addTab(self._with_empty(self.contacts_view, "person", "No stakeholders yet",
-                                          "Map the buying committee: add the economic buyer, the champion and "
-                                          "the evaluators you know of."), icon("person"), "Stakeholders")
+        self.stakeholders = StakeholdersPanel(ctx, account_id)
+        self.stakeholders.changed.connect(self._stakeholders_changed)
+        self.contacts_model = self.stakeholders.model  # the committee as a table (ContactsModel)
+        self.contacts_view = self.stakeholders.table
+        self.tabs.addTab(self.stakeholders, icon("person"), "Stakeholders")
+        self._stakeholders_loaded = True  # the panel loads itself; reloads go through load()
         self.activity_model = RecordTableModel([
             ("When", lambda a: a.occurred_at.strftime("%Y-%m-%d %H:%M")), ("Type", lambda a: a.type),
             ("Outcome", lambda a: a.outcome), ("Contact", lambda a: a.contact), ("Subject", lambda a: a.subject),
@@ -331,7 +328,9 @@ class AccountWindow(QWidget):
         self.cards["icp"].set_value("—" if d.icp_score is None else str(d.icp_score))
         self.cards["opps"].set_value(str(d.open_opportunities))
         self.cards["pipeline"].set_value(f"${d.pipeline_amount:,.0f}")
-        self.contacts_model.set_rows(d.contacts)
+        if not self._stakeholders_loaded:
+            self.stakeholders.load()
+        self._stakeholders_loaded = False
         self.activity_model.set_rows(d.activities)
         self.children_model.set_rows(d.children)
         self.parent_label.setText(f"Parent account: {d.parent_name}" if d.parent_name else "No parent account")
@@ -353,6 +352,15 @@ class AccountWindow(QWidget):
             notes.append("Figures include the accounts below each one. Double-click an account to open it.")
         self.hierarchy_note.setText(" ".join(notes))
         self._loaded = self.form_values()
+
+    def _stakeholders_changed(self) -> None:
+        """A contact was added, edited or moved on the chart: refresh the counts and the timeline (not the form,
+        which may hold unsaved edits)."""
+        smap = self.stakeholders.smap
+        if smap is not None:
+            self.cards["contacts"].set_value(str(len(smap.contacts)))
+        with self.ctx.workspace.session() as s:
+            self.timeline_model.set_entries(timeline(s, self.account_id))
 
     def form_values(self) -> dict[str, object]:
         values: dict[str, object] = {k: (e.text().strip() or None) for k, e in self.fields.items()}

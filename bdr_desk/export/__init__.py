@@ -1,0 +1,1 @@
+"""Exports and headless renderers (account plans, org-chart PNG/SVG)."""

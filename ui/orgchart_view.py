@@ -1,0 +1,534 @@
+"""The account's org chart: one card per stakeholder laid out by reporting line, and the lines between them.
+
+Cards and lines are ``QGraphicsItem`` s whose ``paint`` calls the same painter functions as the PNG/SVG export
+(:mod:`bdr_desk.export.orgchart_render`), so the screen and the file look alike. The view never writes to the
+database: it emits what the user asked for and the stakeholders panel does it, then hands the view a fresh map.
+
+Interaction
+- drag a card onto another card: ``reparentRequested(contact_id, manager_id)``; while dragging, the card under
+  the pointer is highlighted. Dropped on empty space the card snaps back; with **Shift** held it reports to
+  nobody (``manager_id`` None). Dropped on a placeholder it fills that role (``fillRequested``).
+- right-click: a card's or placeholder's menu (see :meth:`OrgChartView.card_menu`); each entry emits
+  ``actionRequested(action, key)``.
+- Ctrl+wheel and :meth:`zoom_in` / :meth:`zoom_out` / :meth:`fit`; drag the background to pan; :meth:`search`
+  highlights matching cards and centres the first.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from PySide6.QtCore import QLineF, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import QBrush, QColor, QContextMenuEvent, QMouseEvent, QPainter, QPainterPath, QWheelEvent
+from PySide6.QtWidgets import (
+    QGraphicsItem,
+    QGraphicsScene,
+    QGraphicsView,
+    QMenu,
+    QStyleOptionGraphicsItem,
+    QWidget,
+)
+
+from accounts.orgchart_layout import PLACEHOLDER_CAPTION
+from bdr_desk.export import orgchart_render as render
+from bdr_desk.taxonomy import Taxonomy
+
+PLACEHOLDER = "placeholder:"
+MIN_SCALE, MAX_SCALE, FIT_MAX = 0.15, 3.0, 1.0
+READABLE = 0.6  # the smallest zoom at which a card's name can be read; the first view never goes below it
+SCENE_MARGIN = 48
+BACKGROUND = QColor("#f8fafc")
+
+Key = int | str  # a contact id, or "placeholder:<role>"
+_PAINT_ROUTE = getattr(render, "paint_route", None)  # polyline connectors (stacked reports), when available
+
+
+def is_placeholder(key: Key) -> bool:
+    return isinstance(key, str) and key.startswith(PLACEHOLDER)
+
+
+def placeholder_role(key: Key) -> str:
+    return str(key)[len(PLACEHOLDER):]
+
+
+class CardItem(QGraphicsItem):
+    """One stakeholder (or one unfilled committee role) as a card."""
+
+    def __init__(self, key: Key, width: float, height: float, fields: dict[str, Any], tooltip: str = "",
+                 extra_search: str = "") -> None:
+        super().__init__()
+        self.key = key
+        self.w, self.h = width, height
+        self.fields = fields  # paint_card's keyword arguments, but the rect and the highlight
+        self.highlighted = False  # a search match
+        self.drop_target = False  # the card a dragged card would report to
+        self.home = QPointF()  # the laid-out position, to snap back to
+        self.edges: list[EdgeItem] = []
+        self.search_text = " ".join(str(fields.get(k) or "")
+                                    for k in ("card_title", "subtitle", "role_label")) + " " + extra_search
+        placeholder = is_placeholder(key)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsSelectable, True)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemIsMovable, not placeholder)
+        self.setFlag(QGraphicsItem.GraphicsItemFlag.ItemSendsGeometryChanges, True)
+        self.setCacheMode(QGraphicsItem.CacheMode.DeviceCoordinateCache)
+        self.setAcceptHoverEvents(True)
+        self.setZValue(2)
+        if not placeholder:
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+        if tooltip:
+            self.setToolTip(tooltip)
+
+    @property
+    def placeholder(self) -> bool:
+        return is_placeholder(self.key)
+
+    def card_rect(self) -> QRectF:
+        return QRectF(0, 0, self.w, self.h)
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        return self.card_rect().adjusted(-6, -6, 6, 6)  # room for the highlight ring and the shadow
+
+    def shape(self) -> QPainterPath:
+        path = QPainterPath()
+        path.addRoundedRect(self.card_rect(), 10, 10)
+        return path
+
+    def set_highlighted(self, on: bool) -> None:
+        if on != self.highlighted:
+            self.highlighted = on
+            self.update()
+
+    def set_drop_target(self, on: bool) -> None:
+        if on != self.drop_target:
+            self.drop_target = on
+            self.update()
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        selected = bool(self.isSelected())
+        render.paint_card(painter, self.card_rect(), highlighted=self.highlighted or self.drop_target or selected,
+                          placeholder=self.placeholder, **self.fields)
+
+    def center(self) -> QPointF:
+        return self.mapToScene(self.card_rect().center())
+
+    def scene_rect(self) -> QRectF:
+        return self.mapRectToScene(self.card_rect())
+
+    def itemChange(self, change: QGraphicsItem.GraphicsItemChange, value: Any) -> Any:  # noqa: N802
+        if change == QGraphicsItem.GraphicsItemChange.ItemPositionHasChanged:
+            for e in self.edges:
+                e.adjust()
+        return super().itemChange(change, value)
+
+
+def _border_point(rect: QRectF, toward: QPointF) -> QPointF:
+    """Where the line from the centre of ``rect`` toward ``toward`` leaves the rectangle."""
+    c = rect.center()
+    dx, dy = toward.x() - c.x(), toward.y() - c.y()
+    if dx == 0 and dy == 0:
+        return c
+    sx = (rect.width() / 2) / abs(dx) if dx else math.inf
+    sy = (rect.height() / 2) / abs(dy) if dy else math.inf
+    s = min(sx, sy)
+    return QPointF(c.x() + dx * s, c.y() + dy * s)
+
+
+class EdgeItem(QGraphicsItem):
+    """A reporting line (manager's bottom to report's top), or an influence / conflict line between two cards."""
+
+    MARGIN = 14  # arrow heads and labels painted around the line
+
+    def __init__(self, source: CardItem, target: CardItem, kind: str, relationship_id: int | None = None,
+                 note: str | None = None, v_gap: float = 56, route: list[QPointF] | None = None) -> None:
+        super().__init__()
+        self.source, self.target, self.kind = source, target, kind
+        self.relationship_id = relationship_id
+        self.v_gap = v_gap
+        self.route = route  # the layout's connector (cards at home); an elbow while a card is dragged
+        self.start, self.end = QPointF(), QPointF()
+        self.bend_y: float | None = None
+        self.points: list[QPointF] | None = None
+        source.edges.append(self)
+        target.edges.append(self)
+        self.setZValue(0 if kind == "reports" else 1)
+        self.setAcceptedMouseButtons(Qt.MouseButton.NoButton)
+        if note:
+            self.setToolTip(note)
+        self.adjust()
+
+    def adjust(self) -> None:
+        s, t = self.source.scene_rect(), self.target.scene_rect()
+        bend: float | None = None
+        at_home = self.source.pos() == self.source.home and self.target.pos() == self.target.home
+        points = self.route if self.route and at_home and _PAINT_ROUTE is not None else None
+        if points is not None:
+            if points != self.points:
+                self.prepareGeometryChange()
+                self.points = points
+                self.start, self.end, self.bend_y = points[0], points[-1], None
+            return
+        if self.points is not None:
+            self.prepareGeometryChange()
+            self.points = None
+        if self.kind == "reports":  # the layout's elbow: horizontal half a gap above the report
+            start, end = QPointF(s.center().x(), s.bottom()), QPointF(t.center().x(), t.top())
+            bend = end.y() - self.v_gap / 2
+        else:
+            start, end = _border_point(s, t.center()), _border_point(t, s.center())
+        if start != self.start or end != self.end or bend != self.bend_y:
+            self.prepareGeometryChange()
+            self.start, self.end, self.bend_y = start, end, bend
+
+    def boundingRect(self) -> QRectF:  # noqa: N802
+        m = self.MARGIN
+        if self.points:
+            xs, ys = [p.x() for p in self.points], [p.y() for p in self.points]
+            return QRectF(min(xs) - m, min(ys) - m, max(xs) - min(xs) + 2 * m, max(ys) - min(ys) + 2 * m)
+        rect = QRectF(self.start, self.end).normalized()
+        if self.bend_y is not None:
+            rect = rect.united(QRectF(self.start.x(), self.bend_y, 1, 1))
+        else:  # influence and conflict lines bulge sideways (up to 60 px)
+            m += min(60.0, 0.18 * self.line().length())
+        return rect.adjusted(-m, -m, m, m)
+
+    def line(self) -> QLineF:
+        return QLineF(self.start, self.end)
+
+    def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        if self.points and _PAINT_ROUTE is not None:
+            _PAINT_ROUTE(painter, self.points, self.kind)
+        else:
+            render.paint_edge(painter, self.start, self.end, self.kind, bend_y=self.bend_y)
+
+
+class OrgChartView(QGraphicsView):
+    reparentRequested = Signal(object, object)  # contact id, new manager id or None
+    fillRequested = Signal(str, int)  # role, contact id
+    actionRequested = Signal(str, object)  # action name, card key (see card_menu)
+    cardActivated = Signal(object)  # double-click: a contact id or a placeholder key
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("OrgChart")
+        self._scene = QGraphicsScene(self)
+        self._scene.setItemIndexMethod(QGraphicsScene.ItemIndexMethod.BspTreeIndex)
+        self.setScene(self._scene)
+        self.setBackgroundBrush(QBrush(BACKGROUND))
+        self.setRenderHints(QPainter.RenderHint.Antialiasing | QPainter.RenderHint.TextAntialiasing
+                            | QPainter.RenderHint.SmoothPixmapTransform)
+        self.setViewportUpdateMode(QGraphicsView.ViewportUpdateMode.SmartViewportUpdate)
+        self.setTransformationAnchor(QGraphicsView.ViewportAnchor.AnchorUnderMouse)
+        self.setResizeAnchor(QGraphicsView.ViewportAnchor.AnchorViewCenter)
+        self.setDragMode(QGraphicsView.DragMode.ScrollHandDrag)
+        self.setFrameShape(QGraphicsView.Shape.NoFrame)
+        self.cards: dict[Key, CardItem] = {}
+        self.edges: list[EdgeItem] = []
+        self.matches: list[Key] = []
+        self.cycles_broken: list[int] = []
+        self.v_gap = 56.0
+        self._drag_key: Key | None = None
+        self._press_pos: QPointF | None = None
+        self._hover_target: Key | None = None
+
+    # ---- building ----
+    def clear(self) -> None:
+        self._drag_key = self._hover_target = None
+        self.cards.clear()
+        self.edges.clear()
+        self._scene.clear()
+
+    def set_map(self, smap: Any, taxonomy: Taxonomy | None = None) -> None:
+        """Lay out ``smap`` (an ``accounts.stakeholders.StakeholderMap``) and rebuild the scene."""
+        taxonomy = taxonomy or Taxonomy()
+        self.clear()
+        lay = render.chart_layout(smap)
+        self.cycles_broken = list(getattr(lay, "cycles_broken", []) or [])
+        self.v_gap = float(lay.v_gap)
+        card_w, card_h = float(lay.card_w), float(lay.card_h)
+        contacts = {c.id: c for c in smap.contacts}
+        slots = {slot.role: slot for slot in getattr(smap.coverage, "slots", ()) or ()}
+        for key, (x, y) in lay.positions.items():
+            if is_placeholder(key):
+                role = placeholder_role(key)
+                label = render.role_label(role, taxonomy)
+                slot = slots.get(role)
+                sub = (f"{'Required' if slot.required else 'Optional'} role · weight {slot.weight:g}" if slot
+                       else "Required role")
+                fields = dict(card_title=f"{label} — not identified", subtitle=sub, role_label=label, role_key=role,
+                              sentiment="unknown", influence=None, left_company=False)
+                tip = (f"{label} — not identified yet.\nRight-click → Fill with…, or drop a person's card here "
+                       "to give them this role.")
+            elif key in contacts:
+                c = contacts[key]
+                role_label = render.role_label(c.buying_role, taxonomy) if c.buying_role else "No role set"
+                fields = dict(card_title=c.name or "(no name)", subtitle=c.title or c.function or "",
+                              role_label=role_label,
+                              role_key=c.buying_role, sentiment=c.sentiment or "unknown", influence=c.influence,
+                              left_company=bool(c.left_company))
+                tip = _contact_tooltip(c, role_label)
+            else:
+                continue
+            extra = "" if is_placeholder(key) else " ".join(
+                str(v or "") for v in (contacts[key].email, contacts[key].function))
+            item = CardItem(key, card_w, card_h, fields, tip, extra)
+            item.setPos(float(x), float(y))
+            item.home = QPointF(float(x), float(y))
+            self._scene.addItem(item)
+            self.cards[key] = item
+        edge_route = getattr(lay, "edge_route", None)
+        for parent_id, child_id in lay.edges:
+            if parent_id in self.cards and child_id in self.cards:
+                route = [QPointF(x, y) for x, y in edge_route(parent_id, child_id)] if edge_route else None
+                self._add_edge(self.cards[parent_id], self.cards[child_id], "reports", route=route)
+        for r in smap.relationships:
+            if r.from_id in self.cards and r.to_id in self.cards:
+                self._add_edge(self.cards[r.from_id], self.cards[r.to_id], r.kind, r.id, r.note)
+        if lay.placeholder_top is not None and lay.placeholders:
+            caption = self._scene.addSimpleText(f"{PLACEHOLDER_CAPTION} — required roles with nobody in them")
+            font = caption.font()
+            font.setPixelSize(12)
+            font.setBold(True)
+            caption.setFont(font)
+            caption.setBrush(QColor(render.TEXT_MUTED))
+            caption.setPos(0, float(lay.placeholder_top) - 26)
+        bounds = QRectF(0, 0, max(float(lay.width), card_w), max(float(lay.height), card_h))
+        for item in self.cards.values():
+            bounds = bounds.united(item.scene_rect())
+        m = SCENE_MARGIN
+        self._scene.setSceneRect(bounds.adjusted(-m, -m, m, m))
+
+    def _add_edge(self, a: CardItem, b: CardItem, kind: str, rid: int | None = None, note: str | None = None,
+                  route: list[QPointF] | None = None) -> None:
+        edge = EdgeItem(a, b, kind, rid, note, self.v_gap, route)
+        self._scene.addItem(edge)
+        self.edges.append(edge)
+
+    # ---- queries ----
+    def card(self, key: Key) -> CardItem | None:
+        return self.cards.get(key)
+
+    def card_center_in_view(self, key: Key) -> Any:
+        """The viewport point at the centre of a card (for tests and keyboard-free automation)."""
+        return self.mapFromScene(self.cards[key].center())
+
+    def card_at(self, scene_pos: QPointF, exclude: Key | None = None) -> CardItem | None:
+        for item in self._scene.items(scene_pos):
+            if isinstance(item, CardItem) and item.key != exclude:
+                return item
+        return None
+
+    def selected_key(self) -> Key | None:
+        for item in self._scene.selectedItems():
+            if isinstance(item, CardItem):
+                return item.key
+        return None
+
+    # ---- drag and drop ----
+    def drop_card(self, key: Key, scene_pos: QPointF, shift: bool = False) -> str:
+        """What the mouse-release handler does when a dragged card is let go at ``scene_pos``.
+
+        Returns what happened: "reparent", "fill", "no_manager" (Shift on empty space) or "none" (snapped
+        back). The signal handlers run before this returns, and may rebuild the scene.
+        """
+        dragged = self.cards.get(key)
+        target = self.card_at(scene_pos, exclude=key)
+        self._set_hover_target(None)
+        if dragged is None or is_placeholder(key):
+            return "none"
+        if target is not None and target.placeholder:
+            self.snap_back(key)
+            self.fillRequested.emit(placeholder_role(target.key), int(key))
+            return "fill"
+        if target is not None:
+            self.snap_back(key)
+            self.reparentRequested.emit(key, target.key)
+            return "reparent"
+        self.snap_back(key)
+        if shift:
+            self.reparentRequested.emit(key, None)
+            return "no_manager"
+        return "none"
+
+    def snap_back(self, key: Key) -> None:
+        item = self.cards.get(key)
+        if item is not None:
+            item.setPos(item.home)
+            item.setZValue(2)
+
+    def _set_hover_target(self, key: Key | None) -> None:
+        if key == self._hover_target:
+            return
+        old = self.cards.get(self._hover_target) if self._hover_target is not None else None
+        if old is not None:
+            old.set_drop_target(False)
+        self._hover_target = key
+        new = self.cards.get(key) if key is not None else None
+        if new is not None:
+            new.set_drop_target(True)
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._drag_key = None
+        if event.button() == Qt.MouseButton.LeftButton:
+            item = self.itemAt(event.position().toPoint())
+            while item is not None and not isinstance(item, CardItem):
+                item = item.parentItem()
+            if isinstance(item, CardItem) and not item.placeholder:
+                self._drag_key = item.key
+                self._press_pos = self.mapToScene(event.position().toPoint())
+                item.setZValue(10)
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        super().mouseMoveEvent(event)
+        if self._drag_key is not None and event.buttons() & Qt.MouseButton.LeftButton:
+            target = self.card_at(self.mapToScene(event.position().toPoint()), exclude=self._drag_key)
+            self._set_hover_target(target.key if target is not None else None)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        key, press = self._drag_key, self._press_pos
+        self._drag_key = self._press_pos = None
+        super().mouseReleaseEvent(event)
+        if key is None or event.button() != Qt.MouseButton.LeftButton or key not in self.cards:
+            return
+        pos = self.mapToScene(event.position().toPoint())
+        if press is not None and QLineF(press, pos).length() < 6:  # a click, not a drag
+            self.snap_back(key)
+            return
+        shift = bool(event.modifiers() & Qt.KeyboardModifier.ShiftModifier)
+        self.drop_card(key, pos, shift)
+
+    def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        target = self.card_at(self.mapToScene(event.position().toPoint()))
+        if target is not None:
+            self.cardActivated.emit(target.key)
+            return
+        super().mouseDoubleClickEvent(event)
+
+    # ---- context menu ----
+    def card_menu(self, key: Key, parent: QWidget | None = None) -> QMenu:
+        """The right-click menu of a card; each action emits ``actionRequested(name, key)``."""
+        menu = QMenu(parent or self)
+        item = self.cards.get(key)
+
+        def add(text: str, action: str, enabled: bool = True) -> None:
+            a = menu.addAction(text)
+            a.setObjectName(action)
+            a.setEnabled(enabled)
+            a.triggered.connect(lambda *_: self.actionRequested.emit(action, key))
+
+        if is_placeholder(key):
+            add("Fill with…", "fill")
+            return menu
+        left = bool(item.fields.get("left_company")) if item else False
+        add("Edit…", "edit")
+        add("Reports to nobody", "no_manager",
+            enabled=any(e.kind == "reports" and e.target is item for e in self.edges) if item else True)
+        menu.addSeparator()
+        add("Add influence line to…", "influence")
+        add("Add conflict line to…", "conflict")
+        if item is not None and any(e.relationship_id is not None for e in item.edges):
+            add("Remove a line…", "remove_line")
+        menu.addSeparator()
+        add("Back at the company" if left else "Mark as left the company", "left")
+        add("Delete…", "delete")
+        return menu
+
+    def contextMenuEvent(self, event: QContextMenuEvent) -> None:  # noqa: N802
+        target = self.card_at(self.mapToScene(event.pos()))
+        if target is None:
+            super().contextMenuEvent(event)
+            return
+        self._scene.clearSelection()
+        target.setSelected(True)
+        self.card_menu(target.key).exec(event.globalPos())
+
+    # ---- zoom, fit, search ----
+    def zoom(self) -> float:
+        return self.transform().m11()
+
+    def zoom_by(self, factor: float) -> None:
+        current = self.zoom()
+        target = max(MIN_SCALE, min(MAX_SCALE, current * factor))
+        if current > 0 and not math.isclose(target, current):
+            self.scale(target / current, target / current)
+
+    def zoom_in(self) -> None:
+        self.zoom_by(1.25)
+
+    def zoom_out(self) -> None:
+        self.zoom_by(0.8)
+
+    def fit(self) -> None:
+        """The whole chart in view, never magnified beyond 100 % (a small chart stays crisp and natural)."""
+        rect = self._scene.sceneRect()
+        if rect.isEmpty() or self.viewport().width() < 10:
+            return
+        self.resetTransform()
+        self.fitInView(rect, Qt.AspectRatioMode.KeepAspectRatio)
+        if self.zoom() > FIT_MAX:
+            self.resetTransform()
+            self.scale(FIT_MAX, FIT_MAX)
+        elif self.zoom() < MIN_SCALE:
+            self.resetTransform()
+            self.scale(MIN_SCALE, MIN_SCALE)
+        self.centerOn(rect.center())
+
+    def overview(self) -> None:
+        """The first view of a chart: all of it when that stays readable, else the top of the chart at a
+        readable zoom (cards legible), centred on the first root; Fit shows everything."""
+        rect = self._scene.sceneRect()
+        if rect.isEmpty() or self.viewport().width() < 10:
+            return
+        self.fit()
+        if self.zoom() >= READABLE:
+            return
+        self.resetTransform()
+        self.scale(READABLE, READABLE)
+        people = [c for c in self.cards.values() if not c.placeholder] or list(self.cards.values())
+        top = min(people, key=lambda c: (c.y(), abs(c.scene_rect().center().x() - rect.center().x())))
+        visible_h = self.viewport().height() / READABLE
+        self.centerOn(top.scene_rect().center().x(), rect.top() + visible_h / 2)
+
+    def wheelEvent(self, event: QWheelEvent) -> None:  # noqa: N802
+        if event.modifiers() & Qt.KeyboardModifier.ControlModifier:
+            steps = event.angleDelta().y() / 120
+            if steps:
+                self.zoom_by(1.15 ** steps)
+            event.accept()
+            return
+        super().wheelEvent(event)
+
+    def search(self, text: str) -> list[Key]:
+        """Highlight the cards whose name, title or role contains ``text``; centre on the first."""
+        needle = text.strip().casefold()
+        self.matches = []
+        for key, item in self.cards.items():
+            hit = bool(needle) and needle in item.search_text.casefold()
+            item.set_highlighted(hit)
+            if hit:
+                self.matches.append(key)
+        self.matches.sort(key=lambda k: (self.cards[k].y(), self.cards[k].x()))
+        if self.matches:
+            self.centerOn(self.cards[self.matches[0]])
+        return list(self.matches)
+
+
+def _contact_tooltip(c: Any, role_label: str) -> str:
+    lines = [c.name]
+    if c.title:
+        lines.append(c.title)
+    facts = [role_label, f"influence {c.influence}/5" if c.influence else "",
+             (c.sentiment or "").capitalize() if c.sentiment and c.sentiment != "unknown" else ""]
+    facts_line = " · ".join(f for f in facts if f)
+    if facts_line:
+        lines.append(facts_line)
+    if c.reports_to:
+        lines.append(f"Reports to {c.reports_to}")
+    if c.left_company:
+        lines.append("Left the company")
+    lines.append("Drag onto another card to change who this person reports to.")
+    return "\n".join(lines)
