@@ -9,8 +9,8 @@ Definitions (a simple first version; the primer's BDR KPI set):
 - target accounts: accounts whose ABM stage is not ``won`` or ``lost``;
 - tier-1 accounts: target accounts with tier 1;
 - no touch in 30 days: target accounts whose ``last_activity_at`` is empty or older than 30 days;
-- key contact identification rate: share of target accounts with at least one current contact
-  (``left_company`` false) whose buying role is economic buyer or decision maker;
+- key contact identification rate: share of target accounts whose required committee roles (the segment's
+  template, see :mod:`accounts.committees`) are all held by current contacts;
 - meetings booked: ``meeting`` activities in the period; first meetings: accounts whose first meeting
   ever falls in the period;
 - qualified opportunities: qualified opportunities opened in the period (``opened_on``, or when missing the
@@ -28,10 +28,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, and_, case, exists, func, or_, select
+from sqlalchemy import Select, and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from accounts.models import Account, Activity, Contact, Opportunity
+from accounts.queries import AccountFilter
+from accounts.stakeholders import key_contact_identification_rate
 from bdr_desk.taxonomy import FUNNEL_STAGE, TaxonomyTerm
 from bdr_desk.users import User
 
@@ -40,7 +42,6 @@ FUNNEL_STAGES = ("lead", "mql", "sal", "sql", "opportunity", "closed_won")
 _REACHED_ALSO = {"opportunity": ("closed_lost",)}
 CLOSED_ACCOUNT_STAGES = ("won", "lost")
 CLOSED_OPPORTUNITY_STAGES = ("closed_won", "closed_lost")
-KEY_BUYING_ROLES = ("economic_buyer", "decision_maker")
 NO_TOUCH_DAYS = 30
 PERIODS = (30, 90, 180)
 
@@ -143,11 +144,6 @@ def kpi_snapshot(session: Session, *, today: dt.date | None = None, owner_id: in
 
     # ---- accounts: one pass with conditional counts ----
     is_target = Account.abm_stage.not_in(CLOSED_ACCOUNT_STAGES)
-    has_key_contact = exists().where(
-        Contact.account_id == Account.id,
-        Contact.buying_role.in_(KEY_BUYING_ROLES),
-        Contact.left_company.is_(False),
-    )
 
     def count_if(cond: Any) -> Any:
         return func.coalesce(func.sum(case((cond, 1), else_=0)), 0)
@@ -157,11 +153,12 @@ def kpi_snapshot(session: Session, *, today: dt.date | None = None, owner_id: in
         count_if(is_target),
         count_if(and_(is_target, Account.tier == 1)),
         count_if(and_(is_target, or_(Account.last_activity_at.is_(None), Account.last_activity_at < stale_before))),
-        count_if(and_(is_target, has_key_contact)),
     )
     if owner_id is not None:
         acc = acc.where(Account.owner_id == owner_id)
-    owned_total, target, tier1, no_touch, key_contact = session.execute(acc).one()
+    owned_total, target, tier1, no_touch = session.execute(acc).one()
+    # the primer's KPI, as the stakeholder maps define it: every required committee role of the segment held
+    kcir = key_contact_identification_rate(session, AccountFilter(owner_ids=(owner_id,)) if owner_id else None)
     total_accounts = owned_total if owner_id is None else session.scalar(select(func.count(Account.id)))
 
     # ---- meetings ----
@@ -199,8 +196,8 @@ def kpi_snapshot(session: Session, *, today: dt.date | None = None, owner_id: in
         today=today, period_days=period_days, owner_id=owner_id,
         total_accounts=int(total_accounts or 0),
         target_accounts=int(target), tier1_accounts=int(tier1), no_touch_accounts=int(no_touch),
-        key_contact_accounts=int(key_contact),
-        key_contact_identification_rate=_ratio(int(key_contact), int(target)),
+        key_contact_accounts=kcir.identified,
+        key_contact_identification_rate=_ratio(kcir.identified, kcir.accounts),
         meetings_booked=int(meetings), first_meetings=int(first_meetings),
         qualified_opportunities=int(qualified), open_opportunities=int(open_opps),
         pipeline_amount=Decimal(pipeline or 0).quantize(Decimal("0.01")),

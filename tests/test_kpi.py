@@ -45,6 +45,10 @@ def seed(session) -> dict[str, int]:
         contact(a3, "opportunity", "decision_maker"), contact(a3, "closed_won"), contact(a3, "closed_lost"),
         contact(a4, "closed_won", "economic_buyer"),
         contact(a5, "lead"), contact(a5, "mql"), contact(a5, None),
+        # complete the mid-market committee (economic buyer, decision maker, champion, technical evaluator) of A1
+        # and A3, so they count as identified; contacts without a lifecycle stage stay out of the funnel
+        contact(a1, None, "decision_maker"), contact(a1, None, "champion"), contact(a1, None, "technical_evaluator"),
+        contact(a3, None, "economic_buyer"), contact(a3, None, "champion"), contact(a3, None, "technical_evaluator"),
     ])
 
     def activity(acc, kind, when):
