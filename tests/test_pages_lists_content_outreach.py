@@ -333,3 +333,23 @@ def test_new_dynamic_list_and_delete(qtbot, sqlite_workspace, monkeypatch):
     monkeypatch.setattr(seam, "ask", lambda parent, title, question: True)
     page.delete_button.click()
     assert page.model.rowCount() == 0
+
+
+def test_list_detail_shows_key_contact_identification_rate(qtbot, sqlite_workspace):
+    from accounts.models import Account, Contact, TargetList, TargetListMember
+
+    ctx = _ctx(sqlite_workspace)
+    with sqlite_workspace.session() as s:
+        full = Account(name="Full", segment="smb")
+        empty = Account(name="Empty", segment="smb")
+        lst = TargetList(name="SMB push")
+        s.add_all([full, empty, lst])
+        s.flush()
+        s.add_all([Contact(account_id=full.id, buying_role="decision_maker"),
+                   Contact(account_id=full.id, buying_role="champion"),
+                   TargetListMember(list_id=lst.id, account_id=full.id),
+                   TargetListMember(list_id=lst.id, account_id=empty.id)])
+    page = ListsPage(ctx)
+    qtbot.addWidget(page)
+    page.refresh()
+    assert page.detail_kcir.text().startswith("Key contact identification rate: 50% — 1 of 2 accounts")

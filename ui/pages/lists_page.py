@@ -96,6 +96,7 @@ class ListsPage(QWidget):
         self.detail_kind = label("", "Badge")
         self.detail_count = label("", "Muted", wrap=True)
         self.detail_description = label("", wrap=True)
+        self.detail_kcir = label("", "Muted", wrap=True)
         self.detail_criteria_title = label("Saved filter", "Muted")
         self.detail_criteria = label("", wrap=True)
         self.detail_criteria.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -122,6 +123,7 @@ class ListsPage(QWidget):
         lay.addWidget(self.detail_name)
         lay.addLayout(kind_row)
         lay.addWidget(self.detail_description)
+        lay.addWidget(self.detail_kcir)
         lay.addSpacing(4)
         lay.addWidget(self.detail_criteria_title)
         lay.addWidget(self.detail_criteria)
@@ -155,7 +157,7 @@ class ListsPage(QWidget):
         self.delete_button.setEnabled(row is not None)
         if row is None:
             for w in (self.detail_name, self.detail_kind, self.detail_count, self.detail_description,
-                      self.detail_criteria):
+                      self.detail_criteria, self.detail_kcir):
                 w.setText("")
             self.detail_kind.hide()
             self.detail_criteria_title.hide()
@@ -168,6 +170,7 @@ class ListsPage(QWidget):
         owner = f" · owned by {row.owner}" if row.owner else ""
         self.detail_count.setText(accounts + owner)
         self.detail_description.setText(row.description or "No description.")
+        self.detail_kcir.setText(self._kcir_text(row.id))
         self.detail_criteria_title.show()
         if row.is_dynamic:
             self.detail_criteria_title.setText("Saved filter — members update as accounts change")
@@ -182,6 +185,17 @@ class ListsPage(QWidget):
         row = self.current_list()
         if row is not None:
             self.openList.emit(row.id, row.name)
+
+    def _kcir_text(self, list_id: int) -> str:
+        from accounts.queries import AccountFilter
+        from accounts.stakeholders import key_contact_identification_rate
+
+        with self.ctx.workspace.session() as s:
+            k = key_contact_identification_rate(s, AccountFilter(list_id=list_id))
+        if not k.accounts:
+            return "Key contact identification rate: no open target accounts in this list"
+        return (f"Key contact identification rate: {k.rate:.0%} — {k.identified:,} of {k.accounts:,} accounts "
+                "have every required buying role identified")
 
     def new_list(self) -> None:
         from ui.widgets.new_list_dialog import NewListDialog

@@ -77,6 +77,10 @@ class SettingsPage(QWidget):
         self.tabs.addTab(self._profile_tab(), icon("person"), "Profile")
         self.tabs.addTab(self._workspace_tab(), icon("link"), "Workspace")
         self.tabs.addTab(self._taxonomy_tab(), icon("lists"), "Taxonomy")
+        from ui.widgets.committee_settings import CommitteeSettings
+
+        self.committees = CommitteeSettings(ctx)
+        self.tabs.addTab(self.committees, icon("person"), "Buying committees")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 16)
         lay.setSpacing(14)
