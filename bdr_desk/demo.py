@@ -16,7 +16,7 @@ from functools import partial
 from importlib.resources import files
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import bdr_desk.schema  # noqa: F401 - every model mapped before we insert
@@ -26,6 +26,7 @@ from accounts.models.contact import Contact
 from accounts.models.messaging import MessageTemplate, PainHypothesis
 from accounts.models.research import Signal
 from accounts.models.sequences import Enrollment, Sequence, SequenceStep
+from bdr_desk.demo_touches import finish_demo
 from bdr_desk.jobs import CancelToken, ProgressFn
 from bdr_desk.taxonomy import Taxonomy
 from bdr_desk.users import User
@@ -151,18 +152,9 @@ class _Seeder:
         self.seed_enrollments()
         self.seed_requests()
         self.s.flush()
-        self.score_accounts()
+        finish_demo(self.s)
         self.progress(total, total, "Demo workspace ready")
         return workspace_summary(self.s)
-
-    def score_accounts(self) -> None:
-        """Score with the default ICP rules; the BDRs' hand-picked tiers stay, marked manual where the ICP
-        suggests another tier (as in a real book of accounts)."""
-        from accounts.scoring import rescore_in_session
-
-        self.s.execute(update(Account).values(tier_is_manual=True))
-        rescore_in_session(self.s)
-        self.s.execute(update(Account).where(Account.suggested_tier == Account.tier).values(tier_is_manual=False))
 
     def seed_users(self) -> None:
         for u in self.people["users"]:  # reuse a workspace user with the same email (e.g. the local profile)
