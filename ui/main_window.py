@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import importlib
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt
@@ -24,27 +24,22 @@ from bdr_desk.db import safe_url
 from bdr_desk.users import ROLE_LABELS
 from ui.context import AppContext
 from ui.jobs import JobProgressPanel
-from ui.pages.accounts_page import AccountsPage
-from ui.pages.content_page import ContentPage
-from ui.pages.dashboard_page import DashboardPage
-from ui.pages.lists_page import ListsPage
-from ui.pages.outreach_page import OutreachPage
-from ui.pages.settings_page import SettingsPage
-from ui.pages.sync_page import SyncPage
 from ui.theme import app_icon, nav_icon
 
 if TYPE_CHECKING:
     from ui.account_window import AccountWindow
 
 # key, label, icon, page factory
-PAGES: list[tuple[str, str, str, Callable[[AppContext], QWidget]]] = [
-    ("accounts", "Accounts", "accounts", AccountsPage),
-    ("lists", "Lists", "lists", ListsPage),
-    ("content", "Content\nLibrary", "content", ContentPage),
-    ("outreach", "Outreach", "outreach", OutreachPage),
-    ("dashboard", "Dashboard", "dashboard", DashboardPage),
-    ("sync", "Sync", "sync", SyncPage),
-    ("settings", "Settings", "settings", SettingsPage),
+# key, label, icon, the page's class as "module:Class" — imported when the page is first shown, so start-up
+# pays only for the first page's modules
+PAGES: list[tuple[str, str, str, str]] = [
+    ("accounts", "Accounts", "accounts", "ui.pages.accounts_page:AccountsPage"),
+    ("lists", "Lists", "lists", "ui.pages.lists_page:ListsPage"),
+    ("content", "Content\nLibrary", "content", "ui.pages.content_page:ContentPage"),
+    ("outreach", "Outreach", "outreach", "ui.pages.outreach_page:OutreachPage"),
+    ("dashboard", "Dashboard", "dashboard", "ui.pages.dashboard_page:DashboardPage"),
+    ("sync", "Sync", "sync", "ui.pages.sync_page:SyncPage"),
+    ("settings", "Settings", "settings", "ui.pages.settings_page:SettingsPage"),
 ]
 START_PAGE = {"bdr": "outreach", "marketing": "content", "manager": "dashboard"}
 
@@ -117,8 +112,8 @@ class MainWindow(QMainWindow):
         """The page for ``key``, built the first time it is needed."""
         page = self.pages.get(key)
         if page is None:
-            factory = next(f for k, _t, _i, f in PAGES if k == key)
-            page = factory(self.ctx)
+            module_name, class_name = next(f for k, _t, _i, f in PAGES if k == key).split(":")
+            page = getattr(importlib.import_module(module_name), class_name)(self.ctx)
             self.pages[key] = page
             self.stack.addWidget(page)
             if hasattr(page, "openAccount"):  # accounts, outreach: double-click opens the account workspace
@@ -141,9 +136,7 @@ class MainWindow(QMainWindow):
         return next(k for k, p in self.pages.items() if p is self.stack.currentWidget())
 
     def _open_list(self, list_id: int, name: str) -> None:
-        accounts = self.page("accounts")
-        assert isinstance(accounts, AccountsPage)
-        accounts.show_list(list_id, name)
+        self.page("accounts").show_list(list_id, name)  # type: ignore[attr-defined]
         self.show_page("accounts")
 
     def open_account(self, account_id: int) -> AccountWindow:
@@ -156,8 +149,7 @@ class MainWindow(QMainWindow):
             win.openAccount.connect(self.open_account)  # hierarchy: open a parent or child account
             win.destroyed.connect(lambda *_: self.account_windows.pop(account_id, None))
             accounts = self.page("accounts")
-            assert isinstance(accounts, AccountsPage)
-            win.saved.connect(lambda *_: accounts.refresh())
+            win.saved.connect(lambda *_: accounts.refresh())  # type: ignore[attr-defined]
             self.account_windows[account_id] = win
         win.show()
         win.raise_()
