@@ -35,13 +35,13 @@ from accounts.dedupe import AccountIndex
 from accounts.domains import normalize_domain
 from accounts.history import record_event
 from accounts.import_results import ImportMappingError, ImportOptions, ImportResult, PlannedChange, RowError
-from accounts.import_writer import CHUNK, table_sha
+from accounts.import_writer import CHUNK, run_in_transaction, table_sha
 from accounts.models import BUYING_ROLES, SENTIMENTS, Account, Contact, ImportRun
 from accounts.normalize import clean_name, name_key
 from accounts.seniority import classify_title
 from accounts.stakeholders import EMAIL_RE, reporting_cycle
 from bdr_desk.db import Workspace, utcnow
-from bdr_desk.jobs import CancelToken, JobCancelled, ProgressFn, no_progress
+from bdr_desk.jobs import CancelToken, ProgressFn, no_progress
 from bdr_desk.taxonomy import slugify
 
 VALUE_FIELDS = ("first_name", "last_name", "email", "title", "phone", "linkedin_url", "buying_role", "influence",
@@ -57,34 +57,9 @@ def import_contacts(target: Workspace | Session, table: Any, mapping: dict[str, 
     problems = validate_contact_mapping(table.headers, mapping)
     if problems:
         raise ImportMappingError("; ".join(problems))
-    if isinstance(target, Session):
-        nested = target.begin_nested()
-        try:
-            result = _ContactImporter(target, table, mapping, options, progress, cancel).run()
-        except BaseException:
-            nested.rollback()
-            raise
-        (nested.rollback if options.dry_run else nested.commit)()
-        return result
-    session = target.sessions()
-    try:
-        result = _ContactImporter(session, table, mapping, options, progress, cancel).run()
-        (session.rollback if options.dry_run else session.commit)()
-        return result
-    except BaseException as exc:
-        session.rollback()
-        if not options.dry_run:
-            status = "cancelled" if isinstance(exc, JobCancelled | KeyboardInterrupt) else "failed"
-            try:
-                session.add(ImportRun(object_type="contact", file_name=str(table.source)[:500], status=status,
-                                      mapping=mapping, dry_run=False, finished_at=utcnow(), user_id=options.user_id,
-                                      message=None if status == "cancelled" else f"{type(exc).__name__}: {exc}"[:2000]))
-                session.commit()
-            except Exception:  # noqa: BLE001 - the journal must not hide the original error
-                session.rollback()
-        raise
-    finally:
-        session.close()
+    return run_in_transaction(
+        target, lambda session: _ContactImporter(session, table, mapping, options, progress, cancel).run(),
+        dry_run=options.dry_run, object_type="contact", table=table, mapping=mapping, user_id=options.user_id)
 
 
 def _person_key(first: str | None, last: str | None) -> str:

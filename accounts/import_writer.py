@@ -123,3 +123,42 @@ class ImportWriter:
             add_to_list(self.s, ids, self.options.list_name.strip(), self.options.user_id, source="import")
         except BulkError as exc:
             self.result.warnings.append(f"{exc}; the accounts were imported but not added to the list")
+
+
+def run_in_transaction(target: Any, run: Any, *, dry_run: bool, object_type: str, table: Any,
+                       mapping: dict[str, Any], user_id: int | None) -> Any:
+    """The one transaction of an import: ``run(session)`` inside a SAVEPOINT of the caller's Session, or in a
+    Session of its own from a Workspace (committed on success). A dry run rolls back. A failed or cancelled
+    import leaves the database as it was and is journaled (``ImportRun``) unless it was a dry run."""
+    from sqlalchemy.orm import Session
+
+    from bdr_desk.jobs import JobCancelled
+
+    if isinstance(target, Session):
+        nested = target.begin_nested()
+        try:
+            result = run(target)
+        except BaseException:
+            nested.rollback()
+            raise
+        (nested.rollback if dry_run else nested.commit)()
+        return result
+    session = target.sessions()
+    try:
+        result = run(session)
+        (session.rollback if dry_run else session.commit)()
+        return result
+    except BaseException as exc:
+        session.rollback()
+        if not dry_run:
+            status = "cancelled" if isinstance(exc, JobCancelled | KeyboardInterrupt) else "failed"
+            try:
+                session.add(ImportRun(object_type=object_type, file_name=str(table.source)[:500], status=status,
+                                      mapping=mapping, dry_run=False, finished_at=utcnow(), user_id=user_id,
+                                      message=None if status == "cancelled" else f"{type(exc).__name__}: {exc}"[:2000]))
+                session.commit()
+            except Exception:  # noqa: BLE001 - the journal must not hide the original error
+                session.rollback()
+        raise
+    finally:
+        session.close()

@@ -34,8 +34,8 @@ from accounts.import_results import (  # noqa: F401 - re-exported: the import AP
     RowError,
     result_dict,
 )
-from accounts.import_writer import CHUNK, VALUE_FIELDS, ImportWriter
-from accounts.models import ABM_STAGES, Account, ImportRun
+from accounts.import_writer import CHUNK, VALUE_FIELDS, ImportWriter, run_in_transaction
+from accounts.models import ABM_STAGES, Account
 from accounts.normalize import (
     clean_name,
     is_us_state,
@@ -45,8 +45,8 @@ from accounts.normalize import (
     parse_int,
     parse_number,
 )
-from bdr_desk.db import Workspace, utcnow
-from bdr_desk.jobs import CancelToken, JobCancelled, ProgressFn, no_progress
+from bdr_desk.db import Workspace
+from bdr_desk.jobs import CancelToken, ProgressFn, no_progress
 from bdr_desk.taxonomy import Taxonomy, slugify
 from bdr_desk.users import User
 
@@ -62,45 +62,9 @@ def import_accounts(target: Workspace | Session, table: Any, mapping: dict[str, 
     problems = validate_mapping(table.headers, mapping)
     if problems:
         raise ImportMappingError("; ".join(problems))
-    if isinstance(target, Session):
-        nested = target.begin_nested()
-        try:
-            result = _Importer(target, table, mapping, options, progress, cancel).run()
-        except BaseException:
-            nested.rollback()
-            raise
-        if options.dry_run:
-            nested.rollback()
-        else:
-            nested.commit()
-        return result
-    session = target.sessions()
-    try:
-        result = _Importer(session, table, mapping, options, progress, cancel).run()
-        if options.dry_run:
-            session.rollback()
-        else:
-            session.commit()
-        return result
-    except BaseException as exc:
-        session.rollback()
-        if not options.dry_run:
-            _journal_failure(session, table, mapping, options, exc)
-        raise
-    finally:
-        session.close()
-
-
-def _journal_failure(session: Session, table: Any, mapping: dict[str, Any], options: ImportOptions,
-                     exc: BaseException) -> None:
-    status = "cancelled" if isinstance(exc, JobCancelled | KeyboardInterrupt) else "failed"
-    try:
-        session.add(ImportRun(file_name=str(table.source)[:500], status=status, mapping=mapping,
-                              dry_run=False, finished_at=utcnow(), user_id=options.user_id,
-                              message=f"{type(exc).__name__}: {exc}"[:2000] if status == "failed" else None))
-        session.commit()
-    except Exception:  # noqa: BLE001 - the journal must not hide the original error
-        session.rollback()
+    return run_in_transaction(
+        target, lambda session: _Importer(session, table, mapping, options, progress, cancel).run(),
+        dry_run=options.dry_run, object_type="account", table=table, mapping=mapping, user_id=options.user_id)
 
 
 class _Importer(ImportWriter):
