@@ -185,11 +185,13 @@ def test_context_menu_offers_bulk_actions(qtbot, page):
 def test_header_buttons_open_their_dialogs(qtbot, page, monkeypatch):
     from PySide6.QtWidgets import QDialog
 
+    import ui.pages.accounts_page as accounts_page
     from ui.duplicates_dialog import DuplicatesDialog
     from ui.export_dialog import ExportDialog
     from ui.import_wizard import ImportWizard
     from ui.scoring_dialog import IcpRulesDialog
 
+    monkeypatch.setattr(accounts_page, "choose_import_kind", lambda parent: "accounts")
     opened = []
     for cls in (IcpRulesDialog, ImportWizard, ExportDialog, DuplicatesDialog):
         monkeypatch.setattr(cls, "exec", lambda self, c=cls: opened.append(c.__name__) or QDialog.DialogCode.Rejected)

@@ -198,3 +198,30 @@ def test_models_pass_the_model_tester(qtmodeltester, tmp_path):
                       PlannedChange(3, "update", 7, "Globex", None, ["employees", "owner_id"])])
     qtmodeltester.check(planned)
     assert planned.index(1, 4).data() == "Employees, Owner"
+
+
+def test_contacts_go_through_the_same_wizard(qtbot, ctx, tmp_path, monkeypatch):
+    from sqlalchemy import select
+
+    from accounts.models import Account, Contact
+    from ui.import_kinds import CONTACTS
+
+    with ctx.workspace.session() as s:
+        s.add(Account(name="Acme", domain="acme.example"))
+    path = tmp_path / "people.csv"
+    path.write_text("First Name,Last Name,Email,Job Title\nAda,Lovelace,ada@acme.example,CFO\n"
+                    "Bob,Nobody,bob@gmail.com,Analyst\n", encoding="utf-8")
+    w = ImportWizard(ctx, kind=CONTACTS)
+    qtbot.addWidget(w)
+    assert w.title.text() == "Import contacts" and not w.list_name.isVisibleTo(w)
+    w.load_file(str(path))
+    qtbot.waitUntil(lambda: w.table is not None, timeout=10_000)
+    assert w.mapping_model.mapping()["Email"] == "email"
+    w.next()  # to the mapping
+    w.next()  # the check
+    qtbot.waitUntil(lambda: w.dry is not None, timeout=10_000)
+    assert (w.dry.created, w.dry.rejected) == (1, 1)
+    w.next()  # import
+    qtbot.waitUntil(lambda: w.import_result is not None, timeout=10_000)
+    with ctx.workspace.session() as s:
+        assert s.scalars(select(Contact.email)).all() == ["ada@acme.example"]

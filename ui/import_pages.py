@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from ui.context import AppContext
+from ui.import_kinds import ImportKind
 from ui.jobs import JobProgressPanel
 from ui.models.import_models import (
     ColumnMappingModel,
@@ -40,10 +41,9 @@ DELIMITERS = {",": "comma-separated", ";": "semicolon-separated", "\t": "tab-sep
 ENCODINGS = {"utf-8": "UTF-8", "utf-8-sig": "UTF-8 with BOM", "cp1252": "Windows-1252",
              "mixed": "mixed UTF-8 / Windows-1252"}
 SYSTEMS = {"hubspot": "HubSpot", "salesforce": "Salesforce"}
-COUNTS = (("created", "New accounts"), ("updated", "Updated"), ("merged", "Merged into existing"),
+COUNTS = (("created", "New {noun}"), ("updated", "Updated"), ("merged", "Merged into existing"),
           ("unchanged", "Already up to date"), ("rejected", "Rejected rows"))
 _ERROR_CSS = "color: #b91c1c;"
-
 
 
 def _page(*widgets: Any, margins: int = 0) -> tuple[QWidget, QVBoxLayout]:
@@ -56,8 +56,8 @@ def _page(*widgets: Any, margins: int = 0) -> tuple[QWidget, QVBoxLayout]:
     return page, lay
 
 
-def _cards(parent_layout: QVBoxLayout) -> dict[str, Card]:
-    cards = {key: Card(caption) for key, caption in COUNTS}
+def _cards(parent_layout: QVBoxLayout, noun: str) -> dict[str, Card]:
+    cards = {key: Card(caption.format(noun=noun)) for key, caption in COUNTS}
     row = QHBoxLayout()
     row.setSpacing(10)
     for c in cards.values():
@@ -70,6 +70,7 @@ class WizardPages:
     """Page builders mixed into :class:`ui.import_wizard.ImportWizard` (they wire its slots)."""
 
     ctx: AppContext
+    kind: ImportKind
 
     def _file_page(self) -> QWidget:
         self.drop_zone = QFrame()
@@ -110,7 +111,7 @@ class WizardPages:
 
     def _mapping_page(self) -> QWidget:
         self.system_note = label("", "Muted", wrap=True)
-        self.mapping_model = ColumnMappingModel(self)
+        self.mapping_model = ColumnMappingModel(self, labels=self.kind.labels)
         self.mapping_view = make_table(self.mapping_model, widths=(220, 330), stretch=2, sortable=False)
         self.mapping_view.setItemDelegateForColumn(ColumnMappingModel.MAPS_TO, FieldDelegate(self.mapping_view))
         self.mapping_view.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
@@ -118,9 +119,9 @@ class WizardPages:
         self.problems.setStyleSheet(_ERROR_CSS)
         self.list_name = QLineEdit()
         self.list_name.setPlaceholderText("Optional — a new or existing static list")
-        self.update_existing = QCheckBox("Update accounts that already exist (blank cells never erase values)")
+        self.update_existing = QCheckBox(f"Update {self.kind.noun} that already exist (blank cells never erase values)")
         self.update_existing.setChecked(True)
-        self.preview_model = PreviewModel(self)
+        self.preview_model = PreviewModel(self, labels=self.kind.labels)
         self.preview_view = make_table(self.preview_model, sortable=False)
         self.preview_view.verticalHeader().show()
         self.preview_view.horizontalHeader().setStretchLastSection(False)
@@ -128,8 +129,11 @@ class WizardPages:
         top, tl = _page(label("Match each column of the file to an account field", "SectionTitle"),
                         self.system_note, self.mapping_view, self.problems)
         options = QHBoxLayout()
-        options.addWidget(label("Add the accounts to list:"))
+        self.list_label = label(f"Add the {self.kind.noun} to list:")
+        options.addWidget(self.list_label)
         options.addWidget(self.list_name, 1)
+        self.list_label.setVisible(self.kind.lists)
+        self.list_name.setVisible(self.kind.lists)
         options.addSpacing(12)
         options.addWidget(self.update_existing)
         tl.addLayout(options)
@@ -148,11 +152,11 @@ class WizardPages:
         self.check_warnings = label("", "Muted", wrap=True)
         page, lay = _page(label("Dry run — what the import would do (nothing is written yet)", "SectionTitle"),
                           self.check_strip, self.check_summary)
-        self.check_cards = _cards(lay)
+        self.check_cards = _cards(lay, self.kind.noun)
         lay.addWidget(self.check_warnings)
         self.errors_model = row_errors_model(self)
         self.errors_view = make_table(self.errors_model, widths=(64, 200), sortable=True)
-        self.planned_model = planned_changes_model(self)
+        self.planned_model = planned_changes_model(self, labels=self.kind.labels, noun=self.kind.record)
         self.planned_view = make_table(self.planned_model, widths=(64, 96, 240, 180), sortable=True)
         self.industries_model = SortableRecordModel([("Industry in the file", lambda t: t[0]),
                                                      ("Rows", lambda t: t[1])], parent=self, align_right=(1,))
@@ -182,7 +186,7 @@ class WizardPages:
         self.cards_host = QWidget()
         cards = QVBoxLayout(self.cards_host)
         cards.setContentsMargins(0, 4, 0, 4)
-        self.import_cards = _cards(cards)
+        self.import_cards = _cards(cards, self.kind.noun)
         lay.addWidget(self.cards_host)
         lay.addWidget(self.skipped_title)
         lay.addWidget(self.skipped_view, 1)

@@ -25,12 +25,12 @@ from PySide6.QtWidgets import (
 )
 from sqlalchemy import select
 
-from accounts.column_mapping import guess_mapping, guess_system, validate_mapping
-from accounts.importing import ImportOptions, ImportResult, import_accounts
+from accounts.importing import ImportResult
 from accounts.models import TargetList
 from accounts.tabular import Table, TabularError, read_table
 from ui import dialogs
 from ui.context import AppContext
+from ui.import_kinds import ACCOUNTS, ImportKind
 from ui.import_pages import (
     DELIMITERS,
     ENCODINGS,
@@ -58,10 +58,12 @@ def _read_job(path: str, progress: Any, cancel: Any) -> Table | str:
 class ImportWizard(WizardPages, QDialog):
     """``ImportWizard(ctx, parent).exec()``; ``path`` starts by reading that file."""
 
-    def __init__(self, ctx: AppContext, parent: QWidget | None = None, path: str | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None, path: str | None = None,
+                 kind: ImportKind = ACCOUNTS) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.setWindowTitle("Import accounts")
+        self.kind = kind
+        self.setWindowTitle(f"Import {kind.noun}")
         self.setWindowIcon(app_icon())
         self.setObjectName("ImportWizard")
         self.setAcceptDrops(True)
@@ -74,7 +76,7 @@ class ImportWizard(WizardPages, QDialog):
         self.handle: JobHandle | None = None
         self._read_seq = 0
 
-        self.title = label("Import accounts", "PageTitle")
+        self.title = label(f"Import {kind.noun}", "PageTitle")
         self.steps = label("", "PageSubtitle")
         self.steps.setTextFormat(Qt.TextFormat.RichText)
         self.stack = QStackedWidget()
@@ -117,7 +119,7 @@ class ImportWizard(WizardPages, QDialog):
 
     # ---- pages --------------------------------------------------------------------------------------
     def choose_file(self) -> None:
-        path = dialogs.open_file(self, "Import accounts", FILTERS)
+        path = dialogs.open_file(self, f"Import {self.kind.noun}", FILTERS)
         if path:
             self.load_file(path)
 
@@ -162,8 +164,8 @@ class ImportWizard(WizardPages, QDialog):
         self.file_warnings.setVisible(bool(t.warnings))
         self.file_card.show()
         self.choose_button.setText("Choose another file…")
-        system = guess_system(t.headers)
-        self.mapping_model.set_table(t.headers, t.rows, guess_mapping(t.headers))
+        system = self.kind.system(t.headers)
+        self.mapping_model.set_table(t.headers, t.rows, self.kind.guess(t.headers))
         self.preview_model.set_table(t.headers, t.rows[:PREVIEW_ROWS],
                                      [t.row_number(i) for i in range(min(PREVIEW_ROWS, len(t.rows)))])
         mapped = sum(1 for f in self.mapping_model.mapping().values() if f)
@@ -181,7 +183,7 @@ class ImportWizard(WizardPages, QDialog):
     def mapping_problems(self) -> list[str]:
         if self.table is None:
             return ["no file"]
-        return validate_mapping(self.table.headers, self.mapping_model.mapping())
+        return self.kind.validate(self.table.headers, self.mapping_model.mapping())
 
     def _on_mapping_changed(self) -> None:
         self.preview_model.set_mapping(self.mapping_model.mapping())
@@ -190,9 +192,9 @@ class ImportWizard(WizardPages, QDialog):
         self.dry = None
         self._update()
 
-    def options(self, dry_run: bool) -> ImportOptions:
-        return ImportOptions(list_name=self.list_name.text().strip() or None, dry_run=dry_run,
-                             user_id=self.ctx.user.id, update_existing=self.update_existing.isChecked())
+    def options(self, dry_run: bool) -> object:
+        return self.kind.options(dry_run, self.list_name.text().strip() or None,
+                                 self.update_existing.isChecked(), self.ctx.user.id)
 
     def _load_list_names(self) -> None:
         with self.ctx.workspace.session() as s:  # a handful of names: trivial on the GUI thread
@@ -214,7 +216,7 @@ class ImportWizard(WizardPages, QDialog):
             c.set_value("—")
         for m in (self.errors_model, self.planned_model, self.industries_model):
             m.set_rows([])
-        job = partial(import_accounts, self.ctx.workspace, self.table, self.mapping_model.mapping(),
+        job = partial(self.kind.run, self.ctx.workspace, self.table, self.mapping_model.mapping(),
                       self.options(dry_run=True))
         self._run("Checking the import", job, self.check_strip, "Checking rows…", on_success=self._dry_done,
                   on_failure=self._dry_failed, on_cancel=lambda: self._dry_stopped("The check was cancelled."))
@@ -263,9 +265,9 @@ class ImportWizard(WizardPages, QDialog):
         self.import_summary.setText("")
         for w in (self.cards_host, self.skipped_title, self.skipped_view):
             w.hide()
-        job = partial(import_accounts, self.ctx.workspace, self.table, self.mapping_model.mapping(),
+        job = partial(self.kind.run, self.ctx.workspace, self.table, self.mapping_model.mapping(),
                       self.options(dry_run=False))
-        self._run("Importing accounts", job, self.import_strip, "Importing…", on_success=self._import_done,
+        self._run(f"Importing {self.kind.noun}", job, self.import_strip, "Importing…", on_success=self._import_done,
                   on_failure=self._import_failed, on_cancel=lambda: self._import_stopped("cancelled", ""))
 
     def _import_done(self, result: ImportResult) -> None:
@@ -276,12 +278,13 @@ class ImportWizard(WizardPages, QDialog):
         self.cards_host.show()
         self.skipped_title.setVisible(bool(result.errors))
         self.skipped_view.setVisible(bool(result.errors))
-        parts = [f"{result.created:,} accounts created, {result.updated:,} updated and {result.merged:,} merged "
-                 "into existing accounts."]
+        noun = self.kind.noun
+        parts = [f"{result.created:,} {noun} created, {result.updated:,} updated and {result.merged:,} merged "
+                 f"into existing {noun}."]
         if result.rejected:
             parts.append(f"{result.rejected:,} row(s) were skipped; they are listed below.")
         if self.list_name.text().strip():
-            parts.append(f"The accounts are on the list “{self.list_name.text().strip()}”.")
+            parts.append(f"The {noun} are on the list “{self.list_name.text().strip()}”.")
         self.import_summary.setText(" ".join(parts))
         self._update()
 
@@ -355,7 +358,7 @@ class ImportWizard(WizardPages, QDialog):
             text, ok = "Check import", not self.mapping_problems()
         elif step == 2:
             changes = self.dry.created + self.dry.updated + self.dry.merged if self.dry else 0
-            text, ok = (f"Import {changes:,} accounts" if self.dry else "Import"), self.dry is not None
+            text, ok = (f"Import {changes:,} {self.kind.noun}" if self.dry else "Import"), self.dry is not None
         else:
             text, ok = "Close", bool(self.outcome)
         self.next_button.setText(text)

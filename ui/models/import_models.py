@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from accounts.column_mapping import FIELD_LABELS, FIELDS
+from accounts.column_mapping import FIELD_LABELS
 from accounts.history import FIELD_LABELS as HISTORY_LABELS
 from ui.models.sortable_records import SortableRecordModel
 
@@ -55,8 +55,9 @@ class ColumnMappingModel(QAbstractTableModel):
     MAPS_TO = 2
     mapping_changed = Signal()
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, labels: dict[str, str] | None = None) -> None:
         super().__init__(parent)
+        self.labels = dict(labels or FIELD_LABELS)  # the fields of what is imported (accounts, contacts)
         self._headers: list[str] = []
         self._samples: list[list[str]] = []
         self._fields: list[str | None] = []
@@ -108,11 +109,11 @@ class ColumnMappingModel(QAbstractTableModel):
             return " · ".join(self._samples[row]) if role == _DISPLAY else "\n".join(self._samples[row])
         if col == self.MAPS_TO:
             if role == _DISPLAY:
-                return FIELD_LABELS.get(field, field) if field else DONT_IMPORT
+                return self.labels.get(field, field) if field else DONT_IMPORT
             if role in (_EDIT, FIELD_ROLE):
                 return field
             if role == _TIP:
-                return "Double-click to choose the account field this column fills"
+                return "Double-click to choose the field this column fills"
         if role == _FG:
             if field is None:
                 return _MUTED
@@ -124,7 +125,7 @@ class ColumnMappingModel(QAbstractTableModel):
         if not index.isValid() or index.column() != self.MAPS_TO or role not in (_EDIT, FIELD_ROLE):
             return False
         field = value or None
-        if field is not None and field not in FIELD_LABELS:
+        if field is not None and field not in self.labels:
             return False
         if self._fields[index.row()] == field:
             return True
@@ -157,8 +158,8 @@ class FieldDelegate(QStyledItemDelegate):
     def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:  # noqa: N802
         combo = QComboBox(parent)
         combo.addItem(DONT_IMPORT, None)
-        for f in FIELDS:
-            combo.addItem(f.label, f.key)
+        for key, text in index.model().labels.items():
+            combo.addItem(text, key)
         combo.activated.connect(lambda _i, c=combo: self.commitData.emit(c))
         return combo
 
@@ -176,8 +177,9 @@ class PreviewModel(QAbstractTableModel):
     """The first rows of the file, one column per column of the file; a mapped column's header names its
     field, unmapped columns are greyed out."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: Any = None, labels: dict[str, str] | None = None) -> None:
         super().__init__(parent)
+        self.labels = dict(labels or FIELD_LABELS)
         self._headers: list[str] = []
         self._rows: list[list[str]] = []
         self._numbers: list[int] = []
@@ -212,7 +214,7 @@ class PreviewModel(QAbstractTableModel):
         header = self._headers[section]
         field = self._fields.get(header)
         if role == _DISPLAY:
-            return f"{header}\n→ {FIELD_LABELS.get(field, field)}" if field else f"{header}\n(not imported)"
+            return f"{header}\n→ {self.labels.get(field, field)}" if field else f"{header}\n(not imported)"
         if role == _FG:
             return None if field else _MUTED
         return None
@@ -248,18 +250,21 @@ def row_errors_model(parent: Any = None) -> SortableRecordModel:
 ACTION_LABELS = {"create": "Create", "update": "Update", "merge": "Merge into", "unchanged": "Unchanged"}
 
 
-def _changed_label(field: str) -> str:
-    return FIELD_LABELS.get(field) or HISTORY_LABELS.get(field, field.replace("_", " ")).capitalize()
+def _changed_label(field: str, labels: dict[str, str]) -> str:
+    return labels.get(field) or HISTORY_LABELS.get(field, field.replace("_", " ")).capitalize()
 
 
-def planned_changes_model(parent: Any = None) -> SortableRecordModel:
-    """What the import would do with each row: create, update or merge into an account (and which fields)."""
+def planned_changes_model(parent: Any = None, labels: dict[str, str] | None = None,
+                          noun: str = "Account") -> SortableRecordModel:
+    """What the import would do with each row: create, update or merge into a record (and which fields)."""
+    labels = dict(labels or FIELD_LABELS)
     return SortableRecordModel([
         ("Row", lambda p: p.row),
         ("Action", lambda p: ACTION_LABELS.get(p.action, p.action)),
-        ("Account", lambda p: p.name),
+        (noun, lambda p: p.name),
         ("Domain", lambda p: p.domain or ""),
-        ("Fields changed", lambda p: ", ".join(_changed_label(f) for f in p.fields if f not in ("size_band", "segment"))
+        ("Fields changed", lambda p: ", ".join(_changed_label(f, labels) for f in p.fields
+                                               if f not in ("size_band", "segment"))
          if p.action != "create" else ""),
     ], parent=parent, align_right=(0,), foreground=lambda p: "#94a3b8" if p.action == "unchanged" else None)
 

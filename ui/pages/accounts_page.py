@@ -53,6 +53,18 @@ _STYLE = """
 """
 
 
+def choose_import_kind(parent: QWidget) -> str:
+    """Accounts or contacts? The seam tests replace; a small menu under the Import button."""
+    from PySide6.QtGui import QCursor
+    from PySide6.QtWidgets import QMenu
+
+    menu = QMenu(parent)
+    accounts = menu.addAction("Accounts — companies from a CSV or Excel file")
+    contacts = menu.addAction("Contacts — people, matched to their accounts")
+    chosen = menu.exec(QCursor.pos())
+    return "contacts" if chosen is contacts else "accounts" if chosen is accounts else ""
+
+
 class AccountsPage(SavedViewsMixin, BulkActionsMixin, QWidget):
     openAccount = Signal(int)  # account id
     bulkFinished = Signal(object)  # accounts.bulk.BulkResult
@@ -258,9 +270,13 @@ class AccountsPage(SavedViewsMixin, BulkActionsMixin, QWidget):
         self.refresh()
 
     def open_import(self) -> None:
+        from ui.import_kinds import ACCOUNTS, CONTACTS
         from ui.import_wizard import ImportWizard
 
-        ImportWizard(self.ctx, self).exec()
+        choice = choose_import_kind(self)
+        if not choice:
+            return
+        ImportWizard(self.ctx, self, kind={"accounts": ACCOUNTS, "contacts": CONTACTS}[choice]).exec()
         self.filters.reload_choices()
         self.refresh()
 
