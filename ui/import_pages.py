@@ -169,6 +169,7 @@ class WizardPages:
         self.check_tabs.addTab(self.planned_view, "Planned changes")
         self.check_tabs.addTab(self.errors_view, "Rows with problems")
         self.check_tabs.addTab(self.industries_view, "Unknown industries")
+        self.check_tabs.setTabVisible(2, self.kind.noun == "accounts")
         self.rerun_button = QPushButton(icon("sync"), "Run the check again")
         self.rerun_button.clicked.connect(self.start_dry_run)
         self.rerun_button.hide()

@@ -228,7 +228,7 @@ class ImportWizard(WizardPages, QDialog):
         list_note = f" and add them to the list “{self.options(True).list_name}”" if self.list_name.text().strip() \
             else ""
         self.check_summary.setText(
-            f"Importing would change {total:,} account(s){list_note}. "
+            f"Importing would change {total:,} {self.kind.noun if total != 1 else self.kind.record.lower()}{list_note}. "
             + (f"{result.rejected:,} row(s) cannot be imported and would be skipped — see “Rows with problems”."
                if result.rejected else "Every row can be imported."))
         self.check_warnings.setText("\n".join(f"⚠ {w}" for w in result.warnings))

@@ -262,7 +262,7 @@ def planned_changes_model(parent: Any = None, labels: dict[str, str] | None = No
         ("Row", lambda p: p.row),
         ("Action", lambda p: ACTION_LABELS.get(p.action, p.action)),
         (noun, lambda p: p.name),
-        ("Domain", lambda p: p.domain or ""),
+        ("Domain" if noun == "Account" else "E-mail", lambda p: p.domain or ""),
         ("Fields changed", lambda p: ", ".join(_changed_label(f, labels) for f in p.fields
                                                if f not in ("size_band", "segment"))
          if p.action != "create" else ""),
