@@ -21,22 +21,29 @@ def _parse_map(items: list[str] | None) -> dict[str, str | None]:
     return out
 
 
-def cmd_import_accounts(args: argparse.Namespace, settings: Settings) -> int:
-    from accounts.column_mapping import guess_mapping
-    from accounts.importing import ImportMappingError, ImportOptions, import_accounts
+def read_with_mapping(args: argparse.Namespace, guess: Any) -> tuple[Any, dict[str, str | None]]:
+    """The file (``args.file``, ``--sheet``) and its column mapping: guessed, then ``--map`` overrides."""
     from accounts.tabular import TabularError, read_table
-    from bdr_desk.jobs import run_inline
 
     try:
         table = read_table(args.file, sheet=args.sheet)
     except TabularError as exc:
         raise CliError(str(exc)) from exc
-    mapping = guess_mapping(table.headers)
+    mapping = guess(table.headers)
     overrides = _parse_map(args.map)
     for header in overrides:
         if header not in mapping:
             raise CliError(f"--map: no column {header!r} in {table.source}; columns: {', '.join(table.headers)[:300]}")
     mapping.update(overrides)
+    return table, mapping
+
+
+def cmd_import_accounts(args: argparse.Namespace, settings: Settings) -> int:
+    from accounts.column_mapping import guess_mapping
+    from accounts.importing import ImportMappingError, ImportOptions, import_accounts
+    from bdr_desk.jobs import run_inline
+
+    table, mapping = read_with_mapping(args, guess_mapping)
     ws = open_ws(settings)
     try:
         list_name = args.list

@@ -127,20 +127,10 @@ def cmd_kcir(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_import_contacts(args: argparse.Namespace, settings: Settings) -> int:
     from accounts.contact_importing import ContactImportOptions, guess_contact_mapping, import_contacts
     from accounts.import_results import ImportMappingError
-    from accounts.tabular import TabularError, read_table
-    from bdr_desk.commands.importing import _parse_map
+    from bdr_desk.commands.importing import read_with_mapping
     from bdr_desk.jobs import run_inline
 
-    try:
-        table = read_table(args.file, sheet=args.sheet)
-    except TabularError as exc:
-        raise CliError(str(exc)) from exc
-    mapping = guess_contact_mapping(table.headers)
-    overrides = _parse_map(args.map)
-    for header in overrides:
-        if header not in mapping:
-            raise CliError(f"--map: no column {header!r} in {table.source}; columns: {', '.join(table.headers)[:300]}")
-    mapping.update(overrides)
+    table, mapping = read_with_mapping(args, guess_contact_mapping)
     ws = open_ws(settings)
     try:
         options = ContactImportOptions(dry_run=args.dry_run, user_id=current_user_id(ws, settings),
