@@ -37,7 +37,7 @@ class PageHeader(QWidget):
         lay.addLayout(self.actions)
 
     def add_action(self, text: str, icon_name: str, slot: Callable[[], None], primary: bool = False) -> QPushButton:
-        b = QPushButton(icon(icon_name), text)
+        b = QPushButton(icon(icon_name, "#ffffff") if primary else icon(icon_name), text)
         if primary:
             b.setObjectName("Primary")
         b.clicked.connect(slot)
