@@ -8,6 +8,7 @@ and the S&P 500 constituents list ("Security", "GICS Sector", "Headquarters Loca
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -129,8 +130,11 @@ def guess_system(headers: list[str]) -> str | None:
     return None
 
 
-def validate_mapping(headers: list[str], mapping: dict[str, str | None]) -> list[str]:
-    """Problems with a user's mapping (unknown headers or fields, a field mapped twice); empty when fine."""
+def check_mapping(headers: list[str], mapping: dict[str, str | None], fields: Iterable[str],
+                  identifying: set[str], need: str) -> list[str]:
+    """Problems with a user's mapping (unknown headers or fields, a field mapped twice, nothing that identifies
+    a record — ``need`` says what to map); empty when fine. Shared by the account and contact imports."""
+    known = list(fields)
     problems = []
     seen: dict[str, str] = {}
     for h, f in mapping.items():
@@ -138,15 +142,20 @@ def validate_mapping(headers: list[str], mapping: dict[str, str | None]) -> list
             problems.append(f"no column {h!r} in the file")
         if f is None:
             continue
-        if f not in FIELD_KEYS:
-            problems.append(f"unknown field {f!r} for column {h!r}; fields: {', '.join(FIELD_KEYS)}")
+        if f not in known:
+            problems.append(f"unknown field {f!r} for column {h!r}; fields: {', '.join(known)}")
         elif f in seen:
             problems.append(f"field {f!r} is mapped from both {seen[f]!r} and {h!r}")
         else:
             seen[f] = h
-    if not {"name", "domain", "website"} & set(seen):
-        problems.append("map at least one of name, domain or website")
+    if not identifying & set(seen):
+        problems.append(need)
     return problems
+
+
+def validate_mapping(headers: list[str], mapping: dict[str, str | None]) -> list[str]:
+    return check_mapping(headers, mapping, FIELD_KEYS, {"name", "domain", "website"},
+                         "map at least one of name, domain or website")
 
 
 _OTHER_OBJECTS = {

@@ -34,8 +34,8 @@ from accounts.contact_mapping import (  # noqa: F401 - re-exported with the impo
 from accounts.dedupe import AccountIndex
 from accounts.domains import normalize_domain
 from accounts.history import record_event
-from accounts.import_results import ImportMappingError, ImportOptions, ImportResult, PlannedChange, RowError
-from accounts.import_writer import CHUNK, run_in_transaction, table_sha
+from accounts.import_results import ImportOptions, ImportResult, PlannedChange, RowError
+from accounts.import_writer import CHUNK, run_import, table_sha
 from accounts.models import BUYING_ROLES, SENTIMENTS, Account, Contact, ImportRun
 from accounts.normalize import clean_name, name_key
 from accounts.seniority import classify_title
@@ -52,14 +52,8 @@ def import_contacts(target: Workspace | Session, table: Any, mapping: dict[str, 
                     options: ImportOptions | None = None, progress: ProgressFn = no_progress,
                     cancel: CancelToken | None = None) -> ImportResult:
     """Import contacts; one transaction (a SAVEPOINT when given a Session); dry run and cancel roll back."""
-    options = options or ContactImportOptions()
-    cancel = cancel or CancelToken()
-    problems = validate_contact_mapping(table.headers, mapping)
-    if problems:
-        raise ImportMappingError("; ".join(problems))
-    return run_in_transaction(
-        target, lambda session: _ContactImporter(session, table, mapping, options, progress, cancel).run(),
-        dry_run=options.dry_run, object_type="contact", table=table, mapping=mapping, user_id=options.user_id)
+    return run_import(target, table, mapping, options or ContactImportOptions(), progress, cancel,
+                      validate=validate_contact_mapping, importer=_ContactImporter, object_type="contact")
 
 
 def _person_key(first: str | None, last: str | None) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from accounts.column_mapping import check_mapping
 from accounts.import_results import ImportOptions
 
 VALUE_FIELDS = ("first_name", "last_name", "email", "title", "phone", "linkedin_url", "buying_role", "influence",
@@ -75,21 +76,8 @@ def guess_contact_mapping(headers: list[str]) -> dict[str, str | None]:
 
 
 def validate_contact_mapping(headers: list[str], mapping: dict[str, str | None]) -> list[str]:
-    problems, seen = [], {}
-    for h, f in mapping.items():
-        if h not in headers:
-            problems.append(f"no column {h!r} in the file")
-        if f is None:
-            continue
-        if f not in CONTACT_FIELDS:
-            problems.append(f"unknown field {f!r} for column {h!r}; fields: {', '.join(CONTACT_FIELDS)}")
-        elif f in seen:
-            problems.append(f"field {f!r} is mapped from both {seen[f]!r} and {h!r}")
-        else:
-            seen[f] = h
-    if not {"email", "first_name", "last_name", "full_name"} & set(seen):
-        problems.append("map an e-mail or a name column")
-    return problems
+    return check_mapping(headers, mapping, CONTACT_FIELDS, {"email", "first_name", "last_name", "full_name"},
+                         "map an e-mail or a name column")
 
 
 @dataclass

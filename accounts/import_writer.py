@@ -125,6 +125,22 @@ class ImportWriter:
             self.result.warnings.append(f"{exc}; the accounts were imported but not added to the list")
 
 
+def run_import(target: Any, table: Any, mapping: dict[str, Any], options: Any, progress: Any, cancel: Any, *,
+               validate: Any, importer: Any, object_type: str) -> Any:
+    """The shared front of the account and contact imports: check the mapping, then run ``importer(session,
+    table, mapping, options, progress, cancel).run()`` in the import's one transaction."""
+    from accounts.import_results import ImportMappingError
+    from bdr_desk.jobs import CancelToken
+
+    cancel = cancel or CancelToken()
+    problems = validate(table.headers, mapping)
+    if problems:
+        raise ImportMappingError("; ".join(problems))
+    return run_in_transaction(
+        target, lambda session: importer(session, table, mapping, options, progress, cancel).run(),
+        dry_run=options.dry_run, object_type=object_type, table=table, mapping=mapping, user_id=options.user_id)
+
+
 def run_in_transaction(target: Any, run: Any, *, dry_run: bool, object_type: str, table: Any,
                        mapping: dict[str, Any], user_id: int | None) -> Any:
     """The one transaction of an import: ``run(session)`` inside a SAVEPOINT of the caller's Session, or in a

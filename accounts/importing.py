@@ -34,7 +34,7 @@ from accounts.import_results import (  # noqa: F401 - re-exported: the import AP
     RowError,
     result_dict,
 )
-from accounts.import_writer import CHUNK, VALUE_FIELDS, ImportWriter, run_in_transaction
+from accounts.import_writer import CHUNK, VALUE_FIELDS, ImportWriter, run_import
 from accounts.models import ABM_STAGES, Account
 from accounts.normalize import (
     clean_name,
@@ -57,14 +57,8 @@ def import_accounts(target: Workspace | Session, table: Any, mapping: dict[str, 
                     options: ImportOptions | None = None, progress: ProgressFn = no_progress,
                     cancel: CancelToken | None = None) -> ImportResult:
     """Import ``table`` with ``mapping`` ({header: field}); see the module docstring for the guarantees."""
-    options = options or ImportOptions()
-    cancel = cancel or CancelToken()
-    problems = validate_mapping(table.headers, mapping)
-    if problems:
-        raise ImportMappingError("; ".join(problems))
-    return run_in_transaction(
-        target, lambda session: _Importer(session, table, mapping, options, progress, cancel).run(),
-        dry_run=options.dry_run, object_type="account", table=table, mapping=mapping, user_id=options.user_id)
+    return run_import(target, table, mapping, options or ImportOptions(), progress, cancel,
+                      validate=validate_mapping, importer=_Importer, object_type="account")
 
 
 class _Importer(ImportWriter):

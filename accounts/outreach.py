@@ -2,8 +2,7 @@
 
 "Today" is the caller's local calendar day: pass ``now`` as an aware datetime in the user's time zone
 (``datetime.now().astimezone()``). Overdue means due before today began; due today means due at any
-time today. Timestamps are stored in UTC; every datetime returned is aware (UTC) whichever engine the
-workspace runs on (SQLite hands back naive values, PostgreSQL aware ones).
+time today. Timestamps are stored in UTC and come back aware (``bdr_desk.db.UTCDateTime``) on both engines.
 """
 
 from __future__ import annotations
@@ -74,11 +73,6 @@ class OutreachCounts:
     touches_this_week: int
 
 
-def as_utc(value: dt.datetime) -> dt.datetime:
-    """Stored timestamps are UTC; SQLite returns them naive."""
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
-
-
 def _person(first: str | None, last: str | None, email: str | None) -> str | None:
     return " ".join(p for p in (first, last) if p) or email or None
 
@@ -107,7 +101,6 @@ def tasks_due(session: Session, now: dt.datetime, user_id: int | None = None,
     )
     rows = []
     for aid, due, kind, subject, acc_id, acc_name, first, last, email, owner in session.execute(_mine(stmt, user_id)):
-        due = as_utc(due)
         rows.append(TaskRow(aid, due, due < day.start, kind, subject, acc_id, acc_name,
                             _person(first, last, email), owner))
     return rows
@@ -127,7 +120,7 @@ def recent_activity(session: Session, user_id: int | None = None, limit: int = R
         .limit(limit)
     )
     return [
-        ActivityRow(aid, as_utc(at), kind, direction, outcome, subject, acc_id, acc_name,
+        ActivityRow(aid, at, kind, direction, outcome, subject, acc_id, acc_name,
                     _person(first, last, email), owner)
         for aid, at, kind, direction, outcome, subject, acc_id, acc_name, first, last, email, owner
         in session.execute(_mine(stmt, user_id))

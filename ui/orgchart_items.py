@@ -4,7 +4,6 @@ conflict link, painted with the same functions as the PNG/SVG export."""
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from PySide6.QtCore import QLineF, QPointF, QRectF, Qt
@@ -24,7 +23,6 @@ SCENE_MARGIN = 48
 BACKGROUND = QColor("#f8fafc")
 
 Key = int | str  # a contact id, or "placeholder:<role>"
-_PAINT_ROUTE = getattr(render, "paint_route", None)  # polyline connectors (stacked reports), when available
 
 
 def is_placeholder(key: Key) -> bool:
@@ -107,18 +105,6 @@ class CardItem(QGraphicsItem):
         return super().itemChange(change, value)
 
 
-def _border_point(rect: QRectF, toward: QPointF) -> QPointF:
-    """Where the line from the centre of ``rect`` toward ``toward`` leaves the rectangle."""
-    c = rect.center()
-    dx, dy = toward.x() - c.x(), toward.y() - c.y()
-    if dx == 0 and dy == 0:
-        return c
-    sx = (rect.width() / 2) / abs(dx) if dx else math.inf
-    sy = (rect.height() / 2) / abs(dy) if dy else math.inf
-    s = min(sx, sy)
-    return QPointF(c.x() + dx * s, c.y() + dy * s)
-
-
 class EdgeItem(QGraphicsItem):
     """A reporting line (manager's bottom to report's top), or an influence / conflict line between two cards."""
 
@@ -146,7 +132,7 @@ class EdgeItem(QGraphicsItem):
         s, t = self.source.scene_rect(), self.target.scene_rect()
         bend: float | None = None
         at_home = self.source.pos() == self.source.home and self.target.pos() == self.target.home
-        points = self.route if self.route and at_home and _PAINT_ROUTE is not None else None
+        points = self.route if self.route and at_home else None
         if points is not None:
             if points != self.points:
                 self.prepareGeometryChange()
@@ -160,7 +146,7 @@ class EdgeItem(QGraphicsItem):
             start, end = QPointF(s.center().x(), s.bottom()), QPointF(t.center().x(), t.top())
             bend = end.y() - self.v_gap / 2
         else:
-            start, end = _border_point(s, t.center()), _border_point(t, s.center())
+            start, end = render.anchor_point(s, t.center()), render.anchor_point(t, s.center())
         if start != self.start or end != self.end or bend != self.bend_y:
             self.prepareGeometryChange()
             self.start, self.end, self.bend_y = start, end, bend
@@ -182,8 +168,8 @@ class EdgeItem(QGraphicsItem):
 
     def paint(self, painter: QPainter, option: QStyleOptionGraphicsItem, widget: QWidget | None = None) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        if self.points and _PAINT_ROUTE is not None:
-            _PAINT_ROUTE(painter, self.points, self.kind)
+        if self.points:
+            render.paint_route(painter, self.points, self.kind)
         else:
             render.paint_edge(painter, self.start, self.end, self.kind, bend_y=self.bend_y)
 

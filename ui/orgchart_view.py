@@ -88,11 +88,11 @@ class OrgChartView(QGraphicsView):
         taxonomy = taxonomy or Taxonomy()
         self.clear()
         lay = render.chart_layout(smap)
-        self.cycles_broken = list(getattr(lay, "cycles_broken", []) or [])
+        self.cycles_broken = list(lay.cycles_broken)
         self.v_gap = float(lay.v_gap)
         card_w, card_h = float(lay.card_w), float(lay.card_h)
         contacts = {c.id: c for c in smap.contacts}
-        slots = {slot.role: slot for slot in getattr(smap.coverage, "slots", ()) or ()}
+        slots = {slot.role: slot for slot in smap.coverage.slots}
         for key, (x, y) in lay.positions.items():
             if is_placeholder(key):
                 role = placeholder_role(key)
@@ -121,10 +121,9 @@ class OrgChartView(QGraphicsView):
             item.home = QPointF(float(x), float(y))
             self._scene.addItem(item)
             self.cards[key] = item
-        edge_route = getattr(lay, "edge_route", None)
         for parent_id, child_id in lay.edges:
             if parent_id in self.cards and child_id in self.cards:
-                route = [QPointF(x, y) for x, y in edge_route(parent_id, child_id)] if edge_route else None
+                route = [QPointF(x, y) for x, y in lay.edge_route(parent_id, child_id)]
                 self._add_edge(self.cards[parent_id], self.cards[child_id], "reports", route=route)
         for r in smap.relationships:
             if r.from_id in self.cards and r.to_id in self.cards:

@@ -38,18 +38,18 @@ def read_with_mapping(args: argparse.Namespace, guess: Any) -> tuple[Any, dict[s
     return table, mapping
 
 
-def cmd_import_accounts(args: argparse.Namespace, settings: Settings) -> int:
-    from accounts.column_mapping import guess_mapping
-    from accounts.importing import ImportMappingError, ImportOptions, import_accounts
+def run_and_report(args: argparse.Namespace, settings: Settings, table: Any, mapping: dict[str, str | None],
+                   make_options: Any, run_import: Any) -> int:
+    """Run an import (accounts or contacts) as a job with stderr progress, then print its result: JSON with
+    ``--json``, else a summary, warnings and the first rejected rows."""
+    from accounts.import_results import ImportMappingError
     from bdr_desk.jobs import run_inline
 
-    table, mapping = read_with_mapping(args, guess_mapping)
     ws = open_ws(settings)
     try:
-        list_name = args.list
-        options = ImportOptions(list_name=list_name, dry_run=args.dry_run, user_id=current_user_id(ws, settings))
+        options = make_options(current_user_id(ws, settings))
         try:
-            result = run_inline(lambda progress, cancel: import_accounts(ws, table, mapping, options, progress, cancel))
+            result = run_inline(lambda progress, cancel: run_import(ws, table, mapping, options, progress, cancel))
         except ImportMappingError as exc:
             raise CliError(f"{table.source}: {exc}") from exc
     finally:
@@ -70,6 +70,15 @@ def cmd_import_accounts(args: argparse.Namespace, settings: Settings) -> int:
     if len(result.errors) > ERRORS_SHOWN:
         print(f"… and {len(result.errors) - ERRORS_SHOWN} more rejected rows (use --json to see them all)")
     return 0
+
+
+def cmd_import_accounts(args: argparse.Namespace, settings: Settings) -> int:
+    from accounts.column_mapping import guess_mapping
+    from accounts.importing import ImportOptions, import_accounts
+
+    table, mapping = read_with_mapping(args, guess_mapping)
+    return run_and_report(args, settings, table, mapping, lambda user_id: ImportOptions(
+        list_name=args.list, dry_run=args.dry_run, user_id=user_id), import_accounts)
 
 
 def cmd_duplicates(args: argparse.Namespace, settings: Settings) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from bdr_desk.commands import CliError, current_user_id, open_ws, print_json
+from bdr_desk.commands import CliError, open_ws, print_json
 from bdr_desk.config import Settings
 
 ERRORS_SHOWN = 20
@@ -126,34 +126,11 @@ def cmd_kcir(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_import_contacts(args: argparse.Namespace, settings: Settings) -> int:
     from accounts.contact_importing import ContactImportOptions, guess_contact_mapping, import_contacts
-    from accounts.import_results import ImportMappingError
-    from bdr_desk.commands.importing import read_with_mapping
-    from bdr_desk.jobs import run_inline
+    from bdr_desk.commands.importing import read_with_mapping, run_and_report
 
     table, mapping = read_with_mapping(args, guess_contact_mapping)
-    ws = open_ws(settings)
-    try:
-        options = ContactImportOptions(dry_run=args.dry_run, user_id=current_user_id(ws, settings),
-                                       create_accounts=args.create_accounts)
-        try:
-            result = run_inline(lambda progress, cancel: import_contacts(ws, table, mapping, options, progress, cancel))
-        except ImportMappingError as exc:
-            raise CliError(f"{table.source}: {exc}") from exc
-    finally:
-        ws.dispose()
-    if args.json:
-        print_json(result.as_json())
-        return 0
-    head = "Dry run — nothing was saved. " if result.dry_run else ""
-    print(f"{head}{table.source}: {result.created} created, {result.updated} updated, {result.merged} merged, "
-          f"{result.rejected} rejected, {result.unchanged} unchanged")
-    for w in result.warnings:
-        print(f"warning: {w}")
-    for e in result.errors[:ERRORS_SHOWN]:
-        print(f"row {e.row}{f' [{e.column}]' if e.column else ''}: {e.message}")
-    if len(result.errors) > ERRORS_SHOWN:
-        print(f"… and {len(result.errors) - ERRORS_SHOWN} more (use --json to see them all)")
-    return 0
+    return run_and_report(args, settings, table, mapping, lambda user_id: ContactImportOptions(
+        dry_run=args.dry_run, user_id=user_id, create_accounts=args.create_accounts), import_contacts)
 
 
 def register(sub: Any) -> None:

@@ -122,7 +122,7 @@ def chart_geometry(lay: Layout, taxonomy: Any = None) -> ChartGeometry:
     return ChartGeometry(width, height, (MARGIN, MARGIN + HEADER_H), (MARGIN, legend_top, content_w, lh))
 
 
-def _anchor(rect: QRectF, toward: QPointF) -> QPointF:
+def anchor_point(rect: QRectF, toward: QPointF) -> QPointF:
     """Where the line from the card's centre toward ``toward`` leaves the card."""
     c = rect.center()
     dx, dy = toward.x() - c.x(), toward.y() - c.y()
@@ -277,7 +277,7 @@ def paint_chart(painter: QPainter, smap: Any, lay: Layout, taxonomy: Any = None,
             continue
         a, b = card_rect(rel.from_id), card_rect(rel.to_id)
         kind = "conflict" if rel.kind == "conflict" else "influence"
-        paint_edge(painter, _anchor(a, b.center()), _anchor(b, a.center()), kind)
+        paint_edge(painter, anchor_point(a, b.center()), anchor_point(b, a.center()), kind)
 
     marked = set(highlighted)
     for c in smap.contacts:

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from accounts.outreach import as_utc
 from bdr_desk.taxonomy import INDUSTRY, PAIN, PERSONA
 from content_library.models import CONTENT_STATUSES, CONTENT_TYPES
 from content_library.queries import (
@@ -54,7 +53,7 @@ def _date(value: dt.datetime | dt.date | None) -> str:
     if value is None:
         return ""
     if isinstance(value, dt.datetime):
-        value = as_utc(value).astimezone()
+        value = value.astimezone()
     return value.strftime("%Y-%m-%d")
 
 
@@ -89,7 +88,7 @@ class ContentPage(QWidget):
             ("Type", lambda r: TYPE_LABELS.get(r.type, r.type)),
             ("Status", lambda r: STATUS_LABELS.get(r.status, r.status)),
             ("Industries", lambda r: ", ".join(tax.label(INDUSTRY, i) for i in r.industries)),
-            ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at and as_utc(r.updated_at)),
+            ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at),
             ("Used", lambda r: r.times_used),
         ], parent=self, align_right={5}, foreground=self._row_color)
         self.table = make_table(self.model, (280, 112, 85, 150, 100, 50), stretch=0)

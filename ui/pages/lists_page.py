@@ -16,7 +16,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from accounts.outreach import as_utc
 from accounts.target_lists import ListError, TargetListRow, create_list, delete_list, list_target_lists
 from ui import dialogs
 from ui.context import AppContext
@@ -40,7 +39,7 @@ EMPTY_TEXT = (
 
 
 def _date(value: dt.datetime | None) -> str:
-    return as_utc(value).astimezone().strftime("%Y-%m-%d") if value else ""
+    return value.astimezone().strftime("%Y-%m-%d") if value else ""
 
 
 class ListsPage(QWidget):
@@ -59,7 +58,7 @@ class ListsPage(QWidget):
             ("Kind", lambda r: KIND_LABELS.get(r.kind, r.kind)),
             ("Accounts", lambda r: f"{r.account_count:,}", lambda r: r.account_count),
             ("Owner", lambda r: r.owner),
-            ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at and as_utc(r.updated_at)),
+            ("Updated", lambda r: _date(r.updated_at), lambda r: r.updated_at),
         ], parent=self, align_right={2})
         self.table = make_table(self.model, (260, 90, 90, 150, 100), stretch=0)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
