@@ -98,22 +98,26 @@ class BulkActionsMixin:
             stage.addAction(a)
         return m
 
-    def bulk_set(self, field: str, value: Any) -> None:
-        ids = self.selected_ids()
-        if not ids:
-            return
-        ws, user_id = self.ctx.workspace, self.ctx.user.id
+    def _run_bulk(self, title: str, op: Callable[..., bulk.BulkResult], **start: Any) -> None:
+        """Run ``op(session, report)`` as a job in its own Session; Cancel stops it between chunks."""
+        ws = self.ctx.workspace
 
         def job(progress: Any, token: Any) -> bulk.BulkResult:
             def report(done: int, total: int, message: str) -> None:
                 token.raise_if_cancelled()
                 progress(done, total, message)
             with ws.session() as s:
-                return bulk.set_field(s, ids, field, value, user_id, progress=report)
+                return op(s, report)
 
-        label_ = bulk.FIELD_LABELS[field]
-        self.ctx.jobs.start(f"Set {label_} on {len(ids):,} accounts", job, on_success=self._bulk_done,
-                            parent_widget=self)
+        self.ctx.jobs.start(title, job, on_success=self._bulk_done, parent_widget=self, **start)
+
+    def bulk_set(self, field: str, value: Any) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            return
+        user_id = self.ctx.user.id
+        self._run_bulk(f"Set {bulk.FIELD_LABELS[field]} on {len(ids):,} accounts",
+                       lambda s, report: bulk.set_field(s, ids, field, value, user_id, progress=report))
 
     def bulk_add_to_list(self) -> None:
         ids = self.selected_ids()
@@ -125,18 +129,10 @@ class BulkActionsMixin:
         name = pickers.choose_list(self, names, len(ids))
         if not name:
             return
-        ws, user_id = self.ctx.workspace, self.ctx.user.id
-
-        def job(progress: Any, token: Any) -> bulk.BulkResult:
-            def report(done: int, total: int, message: str) -> None:
-                token.raise_if_cancelled()
-                progress(done, total, message)
-            with ws.session() as s:
-                return bulk.add_to_list(s, ids, name, user_id, progress=report)
-
-        self.ctx.jobs.start(f"Add {len(ids):,} accounts to {name}", job, on_success=self._bulk_done,
-                            on_failure=lambda msg, _tb: dialogs.show_error(self, "Could not add to the list", msg),
-                            parent_widget=self)
+        user_id = self.ctx.user.id
+        self._run_bulk(f"Add {len(ids):,} accounts to {name}",
+                       lambda s, report: bulk.add_to_list(s, ids, name, user_id, progress=report),
+                       on_failure=lambda msg, _tb: dialogs.show_error(self, "Could not add to the list", msg))
 
     def _bulk_done(self, result: object) -> None:
         selected = set(self.selected_ids())
