@@ -97,6 +97,16 @@ class Taxonomy:
                 return t.label
         return key
 
+    def resolve(self, vocabulary: str, text: str | None) -> str | None:
+        """The key of the term ``text`` names (its key, its label in any case, or the label's slug), or None."""
+        if not text or not text.strip():
+            return None
+        wanted, slug = text.strip().casefold(), slugify(text)
+        for t in self.terms.get(vocabulary, []):
+            if wanted in (t.key, t.label.casefold()) or slug == t.key:
+                return t.key
+        return None
+
     def size_band(self, employees: int | None) -> Term | None:
         if employees is None or employees < 0:
             return None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from bdr_desk.db import Base, TimestampMixin, VersionedMixin, utcnow
@@ -34,6 +34,7 @@ class ContentItem(VersionedMixin, TimestampMixin, Base):
     file_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
     file_name: Mapped[str | None] = mapped_column(String(500))
     mime_type: Mapped[str | None] = mapped_column(String(200))
+    file_size: Mapped[int | None] = mapped_column(BigInteger)
     extract_error: Mapped[str | None] = mapped_column(String(500))
     status: Mapped[str] = mapped_column(String(16), default="draft", server_default="draft")
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
@@ -104,3 +105,22 @@ class ContentRequest(TimestampMixin, Base):
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     status: Mapped[str] = mapped_column(String(16), default="open", server_default="open", index=True)
     fulfilled_item_id: Mapped[int | None] = mapped_column(ForeignKey("content_items.id", ondelete="SET NULL"))
+
+
+class SearchLogEntry(Base):
+    """A library search that found nothing or little, with the facets it was filtered by: demand marketing
+    cannot see anywhere else (one half of the gap report)."""
+
+    __tablename__ = "content_search_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    query: Mapped[str] = mapped_column(String(1000))
+    result_count: Mapped[int] = mapped_column(Integer)
+    industry: Mapped[str | None] = mapped_column(String(64))
+    size_band: Mapped[str | None] = mapped_column(String(32))
+    pain: Mapped[str | None] = mapped_column(String(64))
+    persona: Mapped[str | None] = mapped_column(String(64))
+    type: Mapped[str | None] = mapped_column(String(32))
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("accounts.id", ondelete="SET NULL"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    searched_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)

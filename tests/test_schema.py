@@ -11,7 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from accounts.models import Account, Contact, TargetList, TargetListMember
 from bdr_desk.db import current_revision, upgrade_schema
-from bdr_desk.schema import metadata
+from bdr_desk.schema import include_object, metadata
 from bdr_desk.taxonomy import (
     INDUSTRY,
     SIZE_BAND,
@@ -26,13 +26,13 @@ EXPECTED_TABLES = {
     "accounts", "target_lists", "target_list_members", "contacts", "pain_hypotheses", "message_templates",
     "messages", "sequences", "sequence_steps", "enrollments", "activities", "opportunities", "research_pages",
     "signals", "content_items", "content_facets", "content_versions", "content_usage", "content_requests",
-    "users", "external_refs", "sync_outbox", "sync_conflicts", "sync_runs", "taxonomy_terms",
+    "content_search_log", "users", "external_refs", "sync_outbox", "sync_conflicts", "sync_runs", "taxonomy_terms",
 }
 
 
 def test_upgrade_head_equals_models(workspace):
     with workspace.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_object": include_object}), metadata)
     assert diff == [], f"models and migrations disagree: {diff}"
     assert EXPECTED_TABLES <= set(inspect(workspace.engine).get_table_names())
 

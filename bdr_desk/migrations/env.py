@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from bdr_desk.schema import metadata
+from bdr_desk.schema import include_object, metadata
 
 config = context.config
 
@@ -16,6 +16,7 @@ def _configure(connection) -> None:
         target_metadata=metadata,
         render_as_batch=True,  # SQLite ALTER TABLE support
         compare_type=True,
+        include_object=include_object,
     )
 
 
