@@ -34,6 +34,8 @@ SQLITE_UP = [
             VALUES ('delete', old.id, old.title, old.summary, old.body_text);
         INSERT INTO content_fts(rowid, title, summary, body_text) VALUES (new.id, new.title, new.summary, new.body_text);
     END""",
+    # ORDER BY rank uses these column weights: a word in the title counts ten times one in the body
+    "INSERT INTO content_fts(content_fts, rank) VALUES ('rank', 'bm25(10.0, 4.0, 1.0)')",
     "INSERT INTO content_fts(content_fts) VALUES ('rebuild')",
 ]
 SQLITE_DOWN = [
