@@ -19,7 +19,7 @@ from bdr_desk.db import DatabaseError
 from bdr_desk.jobs import JobCancelled
 
 # "accounts" must come first: later modules add actions under `accounts`
-COMMAND_MODULES = ("core", "importing", "scoring", "exporting", "orgchart", "stakeholders")
+COMMAND_MODULES = ("core", "importing", "scoring", "exporting", "orgchart", "stakeholders", "content")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -44,6 +44,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     from bdr_desk.commands.core import cmd_gui
 
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if "bdr_desk.commands.content" in sys.modules:
+        from bdr_desk.commands.content import free_query_argv
+
+        argv = free_query_argv(argv)
     args = parser.parse_args(argv)
     func: Callable[[argparse.Namespace, Settings], int] = getattr(args, "func", cmd_gui)
     settings = load_settings(args.db, demo=args.demo)

@@ -57,6 +57,12 @@ def _covers(cell: Cell, point: Cell) -> bool:
     return all(c is None or c == p for c, p in zip(cell, point, strict=True))
 
 
+def _serves(point: Cell, cell: Cell) -> bool:
+    """An item's (industry, size, pain) serves a cell; an item without a size tag serves every size."""
+    industry, size, pain = point
+    return _covers(cell, (industry, cell[1] if size is None else size, pain))
+
+
 def gap_report(session: Session, *, today: dt.date | None = None, limit: int | None = 50) -> list[GapCell]:
     today = today or dt.date.today()
     cells: dict[Cell, GapCell] = {}
@@ -89,7 +95,7 @@ def gap_report(session: Session, *, today: dt.date | None = None, limit: int | N
     supply_points = _supply_points(session)
     for key, c in cells.items():
         c.accounts = sum(n for point, n in account_points.items() if _covers(key, point))
-        c.supply = sum(1 for points in supply_points if any(_covers(key, p) for p in points))
+        c.supply = sum(1 for points in supply_points if any(_serves(p, key) for p in points))
     ranked = sorted(cells.values(), key=lambda c: (-c.gap, -c.demand, c.supply, str(c.industry), str(c.pain)))
     return ranked[:limit] if limit else ranked
 

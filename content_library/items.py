@@ -179,10 +179,10 @@ def tag_items(session: Session, item_ids: Iterable[int], vocabulary: str, terms:
     keys = resolve_facets(Taxonomy.load(session), {vocabulary: list(terms)}).get(vocabulary, [])
     if not ids or not keys:
         return 0
-    existing = set(session.execute(
+    existing = {(i, t) for i, t in session.execute(
         select(ContentFacet.item_id, ContentFacet.term)
         .where(ContentFacet.item_id.in_(ids), ContentFacet.vocabulary == vocabulary, ContentFacet.term.in_(keys))
-    ).tuples())
+    )}
     if remove:
         if existing:
             session.execute(delete(ContentFacet).where(

@@ -96,11 +96,12 @@ def finish(result: Extracted) -> Extracted:
     return result
 
 
-def plausible_title(value: object) -> str | None:
-    """A document-metadata title worth showing (tools write "Untitled", "PowerPoint Presentation", "Slide 1")."""
+def plausible_title(value: object, max_length: int = 300) -> str | None:
+    """A document-metadata title worth showing (tools write "Untitled", "PowerPoint Presentation", "Slide 1");
+    a longer text than ``max_length`` is a paragraph, not a title."""
     title = clean_line(str(value)) if value else ""
     low = title.lower()
-    if not title or len(title) < 2 or low in _PLACEHOLDER_TITLES or low.startswith(("microsoft word - ", "slide ")):
+    if not title or len(title) < 2 or len(title) > max_length or low in _PLACEHOLDER_TITLES or low.startswith(("microsoft word - ", "slide ")):
         return None
     if re.fullmatch(r"[\w.-]+\.(docx?|pptx?|pdf|xlsx?|indd|tmp)", low):
         return None

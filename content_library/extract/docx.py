@@ -52,7 +52,7 @@ def extract(path: Path) -> Extracted:
             first_heading = text
         blocks.append(text)
     props = document.core_properties
-    title = plausible_title(props.title) or plausible_title(first_heading)
+    title = plausible_title(props.title) or plausible_title(first_heading, 150)
     meta: dict[str, object] = {"format": "docx"}
     if props.author:
         meta["author"] = props.author

@@ -7,6 +7,7 @@ Navigation, footers, scripts and styles are dropped; block elements become parag
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any
 
 from content_library.extract.base import Extracted, clean_line
@@ -36,9 +37,11 @@ def _is_hidden(tag: Any) -> bool:
 
 def extract_html(html: str | bytes, url: str | None = None) -> Extracted:
     """The readable text of an HTML page (``url`` is recorded, and names the page in errors)."""
-    from bs4 import BeautifulSoup
+    from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 
-    soup = BeautifulSoup(html, "lxml")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", XMLParsedAsHTMLWarning)  # XHTML and inline-XBRL pages are HTML too
+        soup = BeautifulSoup(html, "lxml")
     page_title = clean_line(soup.title.get_text()) if soup.title is not None else ""
     title = _meta(soup, "og:title", "twitter:title") or page_title or None
     summary = _meta(soup, "description", "og:description", "twitter:description")

@@ -54,5 +54,5 @@ def extract(path: Path) -> Extracted:
     meta: dict[str, object] = {"format": "pptx", "slides": len(deck.slides)}
     if props.author:
         meta["author"] = props.author
-    title = plausible_title(props.title) or plausible_title(first_title)
+    title = plausible_title(props.title) or plausible_title(first_title, 150)
     return Extracted(title=title, text="\n\n".join(slides), metadata=meta)
