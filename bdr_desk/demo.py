@@ -30,7 +30,14 @@ from bdr_desk.demo_touches import finish_demo
 from bdr_desk.jobs import CancelToken, ProgressFn
 from bdr_desk.taxonomy import Taxonomy
 from bdr_desk.users import User
-from content_library.models import ContentFacet, ContentItem, ContentRequest, ContentUsage, ContentVersion
+from content_library.models import (
+    ContentFacet,
+    ContentItem,
+    ContentRequest,
+    ContentUsage,
+    ContentVersion,
+    SearchLogEntry,
+)
 
 SEED = 20261204
 # JSON keys copied verbatim onto model columns
@@ -397,3 +404,7 @@ class _Seeder:
                 **{k: r[k] for k in REQUEST_FIELDS}, account_id=self.accounts[r["account"]].id,
                 requested_by_id=self.users[r["requested_by"]].id, fulfilled_item_id=fulfilled.id if fulfilled else None,
                 created_at=self.at(r["created_days_ago"])))
+        for w in self.content.get("weak_searches", []):  # searches that found nothing: the gap report's demand
+            self.s.add(SearchLogEntry(
+                query=w["query"], result_count=0, industry=w.get("industry"), size_band=w.get("size_band"),
+                pain=w.get("pain"), user_id=self.users[w["user"]].id, searched_at=self.at(w["days_ago"])))
