@@ -67,7 +67,7 @@ def _scalar(raw: str) -> str:
 
 def _flow_list(raw: str) -> list[str]:
     inner = raw.strip()[1:-1]
-    items = re.findall(r"\"[^\"]*\"|'[^']*'|[^,]+", inner)
+    items = re.findall(r"\s*(\"[^\"]*\"|'[^']*'|[^,]+)", inner)
     return [v for v in (_scalar(i) for i in items) if v.strip()]
 
 
