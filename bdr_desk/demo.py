@@ -25,7 +25,9 @@ from accounts.models.activity import Activity, Opportunity
 from accounts.models.contact import Contact
 from accounts.models.messaging import MessageTemplate, PainHypothesis
 from accounts.models.research import Signal
+from accounts.business_days import BusinessCalendar
 from accounts.models.sequences import Enrollment, Sequence, SequenceStep
+from accounts.sequences import due_at
 from bdr_desk.demo_touches import finish_demo
 from bdr_desk.jobs import CancelToken, ProgressFn
 from bdr_desk.taxonomy import Taxonomy
@@ -117,6 +119,7 @@ class _Seeder:
         self.s, self.today, self.cancel = session, today, cancel
         self.progress = progress or (lambda done, total, message="": None)
         self.rng = random.Random(SEED)
+        self.calendar = BusinessCalendar()
         self.tax = Taxonomy.load(session)
         self.people, self.book, self.playbook, self.content, self.templates_data = (
             load_data(name) for name in ("people", "accounts", "playbook", "content", "templates"))
@@ -391,10 +394,14 @@ class _Seeder:
         for acc, c in self.rng.sample(candidates, min(24, len(candidates))):
             seq = self.sequences.get(acc.owner_id or 0, fallback)
             status = self.rng.choice(("active", "active", "active", "active", "paused", "finished", "finished"))
+            step = len(seq.steps) if status == "finished" else self.rng.randint(1, len(seq.steps))
+            # active ones are due from three business days ago to a week ahead: a Today view with work in it
+            due = (due_at(self.calendar.add_business_days(self.today - dt.timedelta(days=4), self.rng.randint(0, 8)))
+                   if status == "active" else None)
             self.s.add(Enrollment(
-                sequence_id=seq.id, contact_id=c.id, status=status, enrolled_by_id=acc.owner_id,
-                current_step=len(seq.steps) if status == "finished" else self.rng.randint(1, len(seq.steps)),
-                enrolled_at=self.at(self.rng.randint(2, 40)),
+                sequence_id=seq.id, contact_id=c.id, status=status, enrolled_by_id=acc.owner_id, current_step=step,
+                enrolled_at=self.at(self.rng.randint(2, 40)), next_due_at=due,
+                last_step_at=self.at(self.rng.randint(1, 5)) if step > 1 else None,
                 paused_reason=self.rng.choice(PAUSE_REASONS) if status == "paused" else None))
 
     def seed_requests(self) -> None:

@@ -88,6 +88,16 @@ class ContentUsage(Base):
     used_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 
+class MapCollateral(Base):
+    """The collateral chosen for one line of an account's message map (``accounts`` MessageMapEntry)."""
+
+    __tablename__ = "message_map_collateral"
+
+    entry_id: Mapped[int] = mapped_column(ForeignKey("message_map_entries.id", ondelete="CASCADE"), primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("content_items.id", ondelete="CASCADE"), primary_key=True)
+    added_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+
+
 class ContentRequest(TimestampMixin, Base):
     """The field asking marketing for something the library lacks: the content-gap loop."""
 

@@ -30,6 +30,8 @@ class Activity(Base):
     occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     due_at: Mapped[dt.datetime | None] = mapped_column()
     completed: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    enrollment_id: Mapped[int | None] = mapped_column(ForeignKey("enrollments.id", ondelete="SET NULL"))
+    step_position: Mapped[int | None] = mapped_column()  # the sequence step this touch completed
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
 
 

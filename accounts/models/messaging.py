@@ -1,16 +1,18 @@
-"""Pain hypotheses, message templates and the messages drafted from them."""
+"""Pain hypotheses, the message map built on them, message templates and the messages drafted from them."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, SmallInteger, String, Text
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from bdr_desk.db import Base, TimestampMixin, VersionedMixin, utcnow
 
 HYPOTHESIS_STATUSES = ("untested", "confirmed", "rejected")
 CHANNELS = ("email", "call", "linkedin", "event")
+CHANNEL_LABELS = {"email": "Email", "call": "Call script", "linkedin": "LinkedIn note", "event": "Event invite"}
+MESSAGE_STATUSES = ("draft", "sent", "discarded")
 
 
 class PainHypothesis(VersionedMixin, TimestampMixin, Base):
@@ -32,6 +34,22 @@ class PainHypothesis(VersionedMixin, TimestampMixin, Base):
     status_note: Mapped[str | None] = mapped_column(Text)
     status_activity_id: Mapped[int | None] = mapped_column(ForeignKey("activities.id", ondelete="SET NULL"))
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+
+
+class MessageMapEntry(TimestampMixin, Base):
+    """One line of an account's message map: the hypothesis it tests → the angle for a persona → the
+    sequence step that carries it. The collateral chosen for the line lives with the content library
+    (``content_library.models.MapCollateral``), which may know about accounts; accounts never know content."""
+
+    __tablename__ = "message_map_entries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id", ondelete="CASCADE"), index=True)
+    hypothesis_id: Mapped[int] = mapped_column(ForeignKey("pain_hypotheses.id", ondelete="CASCADE"), index=True)
+    persona: Mapped[str | None] = mapped_column(String(64))
+    angle: Mapped[str] = mapped_column(Text)  # the value proposition for that persona
+    sequence_step_id: Mapped[int | None] = mapped_column(ForeignKey("sequence_steps.id", ondelete="SET NULL"))
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class MessageTemplate(VersionedMixin, TimestampMixin, Base):

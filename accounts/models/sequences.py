@@ -56,3 +56,5 @@ class Enrollment(Base):
     enrolled_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     paused_reason: Mapped[str | None] = mapped_column(String(300))
     enrolled_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    next_due_at: Mapped[dt.datetime | None] = mapped_column(index=True)  # when current_step is due; None when not active
+    last_step_at: Mapped[dt.datetime | None] = mapped_column()
