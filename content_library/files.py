@@ -109,6 +109,7 @@ def store_for(workspace_url: str) -> FileStore:
     if url is not None and url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
         db = Path(str(url.database)).expanduser()
         return FileStore(db.parent / f"{db.stem}-files")
-    key = (url.set(password=None).render_as_string(hide_password=False) if url is not None
+    # URL.set() ignores None ("not given"), so the password is dropped with the NamedTuple's _replace
+    key = (url._replace(password=None).render_as_string(hide_password=False) if url is not None
            else workspace_url.split("@")[-1])
     return FileStore(data_dir() / "files" / hashlib.sha256(key.encode("utf-8")).hexdigest()[:16])

@@ -48,6 +48,7 @@ TYPE_RULES = ((("case study", "case studies", "customer story"), "case_study"),
               (("webinar",), "webinar"))
 SUFFIX_TYPES = {".pptx": "deck", ".md": "blog_post", ".markdown": "blog_post", ".mdx": "blog_post",
                 ".html": "blog_post", ".htm": "blog_post", ".xhtml": "blog_post", ".txt": "blog_post"}
+_LABEL_PARTS = re.compile(r"\s*[&/]\s*|\s+and\s+", re.I)
 FRONT_MATTER_FACETS = {INDUSTRY: ("industries", "industry"), PERSONA: ("personas", "persona"),
                        PAIN: ("pains", "pain")}
 
@@ -99,6 +100,19 @@ def guess_type(name: str, title: str | None = None, front_matter: Mapping[str, o
     return SUFFIX_TYPES.get(path.suffix.lower(), "whitepaper")
 
 
+def _resolve_loose(tax: Taxonomy, vocabulary: str, text: str) -> str | None:
+    """A taxonomy key for a front-matter value: what :meth:`Taxonomy.resolve` finds, else the term one of whose
+    label parts is ``text`` ("SaaS" → "Software & SaaS", "Founder" → "CEO / Founder")."""
+    key = tax.resolve(vocabulary, text)
+    wanted = text.strip().casefold()
+    if key is not None or not wanted:
+        return key
+    for term in tax.terms.get(vocabulary, []):
+        if wanted in (p.strip().casefold() for p in _LABEL_PARTS.split(term.label)):
+            return term.key
+    return None
+
+
 def front_matter_facets(tax: Taxonomy, front_matter: Mapping[str, object]) -> dict[str, list[str]]:
     """Industries, personas and pains named in front matter, as taxonomy keys; unknown values are dropped."""
     fm = {str(k).lower(): v for k, v in front_matter.items()}
@@ -108,7 +122,7 @@ def front_matter_facets(tax: Taxonomy, front_matter: Mapping[str, object]) -> di
             values = fm.get(key)
             for value in [values] if isinstance(values, str) else values if isinstance(values, list) else []:
                 for part in str(value).split(","):
-                    term = tax.resolve(vocabulary, part)
+                    term = _resolve_loose(tax, vocabulary, part)
                     if term and term not in out.setdefault(vocabulary, []):
                         out[vocabulary].append(term)
     return {k: v for k, v in out.items() if v}

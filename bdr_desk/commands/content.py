@@ -99,7 +99,7 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         "added": [{"id": i.id, "title": i.title, "file_name": i.file_name, "type": i.type, "error": i.error}
                   for i in result.added],
         "skipped": [{"file": f, "reason": r} for f, r in result.skipped],
-        "errors": [str(e) for e in result.errors],
+        "errors": [{"file": f, "message": m} for f, m in result.errors],
     }
     if args.json:
         print_json(out)
@@ -109,8 +109,8 @@ def cmd_import(args: argparse.Namespace, settings: Settings) -> int:
         print(f"  + #{i.id} {i.title}" + (f"  ({i.error})" if i.error else ""))
     for f, r in result.skipped:
         print(f"  - {f}: {r}")
-    for e in result.errors:
-        print(f"  ! {e}")
+    for f, m in result.errors:
+        print(f"  ! {f}: {m}")
     return 0
 
 
