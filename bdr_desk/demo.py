@@ -20,15 +20,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 import bdr_desk.schema  # noqa: F401 - every model mapped before we insert
+from accounts.business_days import BusinessCalendar
 from accounts.models.account import Account, TargetList, TargetListMember
 from accounts.models.activity import Activity, Opportunity
 from accounts.models.contact import Contact
 from accounts.models.messaging import MessageTemplate, PainHypothesis
 from accounts.models.research import Signal
-from accounts.business_days import BusinessCalendar
 from accounts.models.sequences import Enrollment, Sequence, SequenceStep
 from accounts.sequences import due_at
-from bdr_desk.demo_touches import finish_demo
+from bdr_desk.demo_touches import add_message_map, finish_demo
 from bdr_desk.jobs import CancelToken, ProgressFn
 from bdr_desk.taxonomy import Taxonomy
 from bdr_desk.users import User
@@ -335,19 +335,27 @@ class _Seeder:
         warmth = self.warmth(acc)
         pool = self.playbook["hypotheses"][acc.industry or ""]
         talks = [a for a in activities if a.outcome in ("connected", "held")]
+        made = []
         for h in self.rng.sample(pool, {1: 3, 2: 2, 3: 1}[acc.tier or 3]):
             status = "untested" if warmth < 2 or not talks else self.rng.choice(
                 ("confirmed", "confirmed", "confirmed", "rejected", "untested", "untested"))
             evidence = next((sig for sig, pain in signals if pain == h["pain"]), None)
             notes = self.playbook["status_notes"].get(status)
             note = self.rng.choice(notes).format(n=self.rng.randint(2, 6)) if notes else None
-            self.s.add(PainHypothesis(
+            hyp = PainHypothesis(
                 account_id=acc.id, pain=h["pain"], hypothesis=h["hypothesis"].format(name=acc.name),
                 evidence=h["evidence"].format(name=acc.name), evidence_signal_id=evidence.id if evidence else None,
                 confidence=max(5, min(95, h["confidence"] + self.rng.randint(-10, 10))), persona=h["persona"],
                 status=status, status_note=note,
                 status_activity_id=self.rng.choice(talks).id if status != "untested" else None,
-                created_by_id=acc.owner_id))
+                created_by_id=acc.owner_id)
+            self.s.add(hyp)
+            made.append(hyp)
+        if warmth >= 1:
+            self.s.flush()
+            seq = self.sequences.get(acc.owner_id or 0) or next(iter(self.sequences.values()))
+            add_message_map(self.s, acc, [h for h in made if h.status != "rejected"], self.playbook["angles"],
+                            list(self.items.values()), seq)
 
     def seed_opportunity(self, acc: Account, o: dict[str, Any], contacts: list[Contact]) -> None:
         opened = self.today - dt.timedelta(days=o["opened_days_ago"])

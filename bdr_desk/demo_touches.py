@@ -1,5 +1,6 @@
-"""Finishing touches of the demo workspace, once its records exist: ICP scores from the default rules, and
-influence and conflict lines in the biggest buying committees so the org charts show them."""
+"""Finishing touches of the demo workspace, once its records exist: ICP scores from the default rules,
+influence and conflict lines in the biggest buying committees so the org charts show them, and message map
+lines for the live pain hypotheses."""
 
 from __future__ import annotations
 
@@ -8,9 +9,27 @@ from collections import defaultdict
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from accounts.models import Account, Contact, ContactRelationship
+from accounts.models import Account, Contact, ContactRelationship, MessageMapEntry, PainHypothesis, Sequence
+from content_library.models import ContentItem, MapCollateral
 
 LINED_ACCOUNTS = 8  # the accounts with the most stakeholders get lines
+
+
+def add_message_map(session: Session, acc: Account, hypotheses: list[PainHypothesis], angles: dict[str, str],
+                    items: list[ContentItem], seq: Sequence) -> None:
+    """One line per live hypothesis: the pain's angle for its persona, the best published item for that pain
+    (same industry first) as collateral, carried by the first email step of the owner's cadence."""
+    step = next((st for st in seq.steps if st.channel == "email"), None)
+    for h in hypotheses:
+        line = MessageMapEntry(account_id=acc.id, hypothesis_id=h.id, persona=h.persona, angle=angles[h.pain],
+                               sequence_step_id=step.id if step else None)
+        session.add(line)
+        session.flush()
+        fits = [i for i in items if i.status == "published"
+                and any(f.vocabulary == "pain" and f.term == h.pain for f in i.facets)]
+        fits.sort(key=lambda i: not any(f.vocabulary == "industry" and f.term == acc.industry for f in i.facets))
+        if fits:
+            session.add(MapCollateral(entry_id=line.id, item_id=fits[0].id))
 
 
 def score_accounts(session: Session) -> None:
