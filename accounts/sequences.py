@@ -271,8 +271,10 @@ def due_steps(session: Session, now: dt.datetime, *, user_id: int | None = None,
     day = Day.of(now)
     total = (select(SequenceStep.sequence_id, func.count().label("n")).group_by(SequenceStep.sequence_id)
              .subquery())
-    stmt = (select(Enrollment, Sequence.name, SequenceStep, MessageTemplate.name, Contact, Account.id, Account.name,
-                   total.c.n)
+    stmt = (select(Enrollment.id, Enrollment.sequence_id, Sequence.name, SequenceStep.position, total.c.n,
+                   SequenceStep.channel, SequenceStep.template_id, MessageTemplate.name, SequenceStep.instruction,
+                   Enrollment.next_due_at, Contact.id, Contact.first_name, Contact.last_name, Contact.email,
+                   Contact.phone, Account.id, Account.name)
             .join(Sequence, Sequence.id == Enrollment.sequence_id)
             .join(SequenceStep, (SequenceStep.sequence_id == Enrollment.sequence_id)
                   & (SequenceStep.position == Enrollment.current_step))
@@ -286,9 +288,10 @@ def due_steps(session: Session, now: dt.datetime, *, user_id: int | None = None,
         stmt = stmt.where((Enrollment.enrolled_by_id == user_id) | (Account.owner_id == user_id))
     local_today = now.date()
     out = []
-    for e, seq_name, step, tpl_name, c, acc_id, acc_name, n in session.execute(stmt):
-        due = _due_date(e.next_due_at)
-        out.append(DueStep(e.id, e.sequence_id, seq_name, step.position, n, step.channel, step.template_id, tpl_name,
-                           step.instruction, due, due < local_today, c.id, c.full_name, c.email, c.phone, acc_id,
-                           acc_name))
+    for (eid, sid, seq_name, pos, n, channel, tpl_id, tpl_name, instruction, next_due, cid, first, last, email,
+         phone, acc_id, acc_name) in session.execute(stmt):
+        due = _due_date(next_due)
+        name = " ".join(p for p in (first, last) if p) or email or f"contact {cid}"
+        out.append(DueStep(eid, sid, seq_name, pos, n, channel, tpl_id, tpl_name, instruction, due, due < local_today,
+                           cid, name, email, phone, acc_id, acc_name))
     return out

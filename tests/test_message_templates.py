@@ -19,6 +19,7 @@ from accounts.messaging import (
 from accounts.models import Account, Contact, Message, PainHypothesis, Signal
 from accounts.template_sandbox import (
     MAX_SOURCE_CHARS,
+    MAX_TAGS,
     Fields,
     TemplateError,
     compile_template,
@@ -128,13 +129,17 @@ def test_output_over_the_cap_is_refused():
         render_source("{% for i in range(30000) %}{{ 'x' * 100 }}{% endfor %}", {})
 
 
-def test_a_one_megabyte_template_renders_and_a_bigger_one_is_refused():
-    line = "Hello {{ account.name }}, about {{ contact.first_name | default('you') }}.\n"
-    big = line * (MAX_SOURCE_CHARS // len(line))
+def test_a_one_megabyte_template_renders_and_a_bigger_or_tag_heavy_one_is_refused():
+    para = ("Our customers in regulated industries tell us that audit evidence takes weeks to assemble. " * 12
+            + "Hello {{ account.name }}, about {{ contact.first_name | default('you') }}.\n")
+    big = para * (MAX_SOURCE_CHARS // len(para))
     r = render_text(None, big, _ctx())
-    assert r.body.count("Hello Acme Robotics, about you.") == MAX_SOURCE_CHARS // len(line)
+    assert len(big) > 0.95 * MAX_SOURCE_CHARS
+    assert r.body.count("Hello Acme Robotics, about you.") == MAX_SOURCE_CHARS // len(para)
     with pytest.raises(TemplateError, match="limit is 1,000,000"):
         compile_template(big + "x" * (MAX_SOURCE_CHARS - len(big) + 1))
+    with pytest.raises(TemplateError, match=f"6,000 merge fields and tags; the limit is {MAX_TAGS:,}"):
+        compile_template("{{ account.name }} " * 6000)
 
 
 @pytest.mark.parametrize(("source", "line", "column"), [
