@@ -174,3 +174,20 @@ def _one_qapplication(qapp):
     """Create the QApplication first: a headless renderer would otherwise create a bare QGuiApplication that
     later widget tests cannot use."""
     yield qapp
+
+
+@pytest.fixture
+def marketing(make_ctx, sqlite_workspace):
+    """A marketing user's AppContext (curation rights) over a fresh SQLite workspace."""
+    return make_ctx(sqlite_workspace, role="marketing")
+
+
+@pytest.fixture
+def seen_errors(monkeypatch):
+    """The messages the GUI would have shown in error/info boxes, instead of modal dialogs."""
+    from ui import dialogs
+
+    seen: list[str] = []
+    monkeypatch.setattr(dialogs, "show_error", lambda parent, title, msg, details="": seen.append(msg))
+    monkeypatch.setattr(dialogs, "show_info", lambda parent, title, msg: seen.append(msg))
+    return seen

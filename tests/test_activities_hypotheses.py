@@ -21,7 +21,12 @@ from accounts.hypotheses import (
 from accounts.models import Account, AccountEvent, Contact, Message, Signal
 from accounts.sequences import StepDraft, save_sequence
 from bdr_desk.db import open_workspace, upgrade_schema
-from content_library.collateral import attach_to_message, message_attachments, set_map_collateral, with_collateral
+from content_library.collateral import (
+    attach_to_message,
+    message_attachments,
+    set_map_collateral,
+    with_collateral,
+)
 from content_library.items import ContentError
 from content_library.models import ContentItem, ContentUsage
 

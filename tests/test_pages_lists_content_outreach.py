@@ -1,4 +1,4 @@
-"""The Lists, Content Library and Outreach pages: real data shown, filters narrow, honest empty states."""
+"""The Lists, Content Library and Outreach pages: real data shown, filters narrow, honest empty states\n(the library's search, curation and insights are tested in depth in test_content_gui.py)."""
 
 from __future__ import annotations
 
@@ -8,14 +8,17 @@ from dataclasses import dataclass
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QLabel
 
 from accounts.models import Account, Activity, Contact, TargetList, TargetListMember
 from bdr_desk.config import Profile, load_settings
 from bdr_desk.users import User
 from content_library.models import ContentFacet, ContentItem, ContentUsage
 from ui.jobs import JobRunner
+from ui.messaging.models import TodayModel
 from ui.models.sortable_records import ID_ROLE, SortableRecordModel
-from ui.pages.content_page import ContentPage
+from ui.pages.content.cards import BADGES_ROLE, META_ROLE
+from ui.pages.content.page import ContentPage
 from ui.pages.lists_page import ListsPage
 from ui.pages.outreach_page import OVERDUE_COLOR, OutreachPage
 from ui.startup import create_context
@@ -161,69 +164,83 @@ def _seed_content(ws):
         return a.id, b.id, c.id
 
 
-def _pick(combo, value):
-    combo.setCurrentIndex(combo.findData(value))
+def _titles(page):
+    return [page.model.row_at(r).title for r in range(page.model.rowCount())]
+
+
+def _tick(page, vocabulary, term):
+    page.facets.groups[vocabulary].value(term).box.toggle()
 
 
 def test_content_page_empty_state(qtbot, sqlite_workspace):
     page = _page(qtbot, ContentPage, _ctx(sqlite_workspace, "marketing"))
-    assert page.stack.currentWidget() is page.empty
-    assert page.empty.title.text() == "No collateral yet"
-    assert "case studies" in page.empty.text.text() and "industry" in page.empty.text.text()
+    assert page.results_stack.currentWidget() is page.empty_library
+    assert page.empty_library.title.text() == "Your library is empty"
+    text = page.empty_library.text.text()
+    assert "drop them here" in text and "industry" in text and "demo" in text
+    bdr = _page(qtbot, ContentPage, _ctx(sqlite_workspace, "bdr"))
+    assert "Request content" in bdr.empty_library.buttons.itemAt(1).widget().text()
 
 
 def test_content_page_lists_items_with_usage(qtbot, sqlite_workspace):
     a, b, c = _seed_content(sqlite_workspace)
-    page = _page(qtbot, ContentPage, _ctx(sqlite_workspace))
-    assert page.stack.currentWidget() is page.results
+    page = _page(qtbot, ContentPage, _ctx(sqlite_workspace, "marketing"))
+    assert page.results_stack.currentWidget() is page.results_page
     assert page.count.text() == "3 items"
-    used = dict(zip(_column(page.table, 0), _column(page.table, 5), strict=True))
-    assert used == {"Hospital audit case study": "2", "Bank security deck": "1", "Compliance one-pager": "0"}
-    types = dict(zip(_column(page.table, 0), _column(page.table, 1), strict=True))
-    assert types["Compliance one-pager"] == "One-pager"
-    industries = dict(zip(_column(page.table, 0), _column(page.table, 3), strict=True))
-    assert industries["Hospital audit case study"] == "Healthcare"
+    meta = {page.model.row_at(r).title: page.model.data(page.model.index(r), META_ROLE)
+            for r in range(page.model.rowCount())}
+    assert "Used 2 times" in meta["Hospital audit case study"] and "Healthcare" in meta["Hospital audit case study"]
+    assert "Used 1 time" in meta["Bank security deck"] and "Not used yet" in meta["Compliance one-pager"]
+    badges = {page.model.row_at(r).title: page.model.data(page.model.index(r), BADGES_ROLE)
+              for r in range(page.model.rowCount())}
+    assert badges == {"Hospital audit case study": [("Case study", "type"), ("Stale", "stale")],
+                      "Bank security deck": [("Deck", "type"), ("Draft", "draft")],
+                      "Compliance one-pager": [("One-pager", "type")]}
+    bdr = _page(qtbot, ContentPage, _ctx(sqlite_workspace, "bdr"))
+    assert sorted(_titles(bdr)) == ["Compliance one-pager", "Hospital audit case study"]  # no drafts
 
 
 def test_content_page_filters_narrow_and_clear(qtbot, sqlite_workspace):
     a, b, c = _seed_content(sqlite_workspace)
-    page = _page(qtbot, ContentPage, _ctx(sqlite_workspace))
-    _pick(page.pain, "compliance_risk")
-    assert sorted(_column(page.table, 0)) == ["Compliance one-pager", "Hospital audit case study"]
-    _pick(page.status, "published")
-    _pick(page.industry, "healthcare")
-    assert _column(page.table, 0) == ["Hospital audit case study"]
-    _pick(page.persona, "ciso")
-    assert page.stack.currentWidget() is page.no_match
+    page = _page(qtbot, ContentPage, _ctx(sqlite_workspace, "marketing"))
+    _tick(page, "pain", "compliance_risk")
+    assert sorted(_titles(page)) == ["Compliance one-pager", "Hospital audit case study"]
+    _tick(page, "status", "published")
+    _tick(page, "industry", "healthcare")
+    assert _titles(page) == ["Hospital audit case study"]
+    page.facets.groups["persona"].set_selected(["ciso"], emit=True)
+    assert page.results_stack.currentWidget() is page.no_hits
     page.clear_filters()
-    assert page.stack.currentWidget() is page.results and page.model.rowCount() == 3
-    assert page.pain.currentIndex() == 0
-    _pick(page.type, "deck")
-    assert _column(page.table, 0) == ["Bank security deck"]
+    assert page.results_stack.currentWidget() is page.results_page and page.model.rowCount() == 3
+    assert page.facets.selection() == {}
+    _tick(page, "type", "deck")
+    assert _titles(page) == ["Bank security deck"]
     page.clear_filters()
     # the search box is debounced: nothing changes until the timer fires
     page.search.setText("AUDIT")
     assert page.model.rowCount() == 3
     qtbot.waitUntil(lambda: page.model.rowCount() == 1, timeout=2000)
-    assert _column(page.table, 0) == ["Hospital audit case study"]
+    assert _titles(page) == ["Hospital audit case study"]
     page.search.setText("nothing like this")
-    qtbot.waitUntil(lambda: page.stack.currentWidget() is page.no_match, timeout=2000)
-    assert page.count.text() == "0 items"
+    qtbot.waitUntil(lambda: page.results_stack.currentWidget() is page.no_hits, timeout=2000)
+    assert page.count.text() == "No results"
 
 
 def test_content_page_detail_and_stale_warning(qtbot, sqlite_workspace):
     a, b, c = _seed_content(sqlite_workspace)
-    page = _page(qtbot, ContentPage, _ctx(sqlite_workspace))
-    page.table.selectRow(page.model.row_of(a))
-    assert page.d_title.text() == "Hospital audit case study"
-    assert "used 2 times" in page.d_meta.text()
-    assert page.d_review.isVisible() and "Stale" in page.d_review.text()
-    assert page.d_summary.text() == "Audit prep cut by 60%"
-    assert "Healthcare" in page.d_facets.text() and "Compliance &amp; regulatory risk" in page.d_facets.text()
-    assert "https://example.com/cs" in page.d_link.text()
-    page.table.selectRow(page.model.row_of(b))
-    assert "Stale" not in page.d_review.text() and "Review by" in page.d_review.text()
-    assert "CISO" in page.d_facets.text()
+    page = _page(qtbot, ContentPage, _ctx(sqlite_workspace, "marketing"))
+    page.run_search(select_id=a)
+    d = page.detail
+    assert d.title.text() == "Hospital audit case study"
+    assert "Used 2 times" in d.meta.text()
+    assert d.stale.isVisible() and "Stale" in d.stale.text()
+    assert d.summary.text() == "Audit prep cut by 60%"
+    chips = {w.text() for w in d.facets.findChildren(QLabel) if w.objectName() == "Chip"}
+    assert chips == {"Healthcare", "Compliance & regulatory risk"}
+    assert "https://example.com/cs" in d.link.text()
+    page.run_search(select_id=b)
+    assert d.stale.isHidden() and "review by" in d.meta.text()
+    assert "CISO / Security" in {w.text() for w in d.facets.findChildren(QLabel) if w.objectName() == "Chip"}
 
 
 # ---- Outreach ----
@@ -262,28 +279,30 @@ def test_outreach_page_empty_state(qtbot, sqlite_workspace):
     assert [c.value.text() for c in (page.due_card, page.overdue_card, page.touches_card)] == ["0", "0", "0"]
 
 
+def _today(page):
+    """The Today tree as {group title: [what to do, …]}."""
+    m = page.tasks_model
+    return {m.index(g, 0).data(): [m.index(r, TodayModel.WHAT, m.index(g, 0)).data()
+                                   for r in range(m.rowCount(m.index(g, 0)))] for g in range(m.rowCount())}
+
+
 def test_outreach_page_bdr_sees_own_tasks_with_overdue_in_red(qtbot, sqlite_workspace):
     ctx = _ctx(sqlite_workspace, "bdr")
     account_id = _seed_outreach(sqlite_workspace, ctx.user.id)
     page = _page(qtbot, OutreachPage, ctx)
     assert page.tasks_stack.currentWidget() is page.tasks
-    assert _column(page.tasks, 2) == ["Overdue follow-up", "Call this morning"]
+    assert _today(page) == {"Overdue · 1": ["Overdue follow-up"], "Due today · 1": ["Call this morning"]}
     assert [c.value.text() for c in (page.due_card, page.overdue_card, page.touches_card)] == ["1", "1", "1"]
     m = page.tasks_model
+    overdue, today = m.index(0, 0), m.index(1, 0)
     red = QColor(OVERDUE_COLOR)
-    assert m.data(m.index(0, 2), Qt.ItemDataRole.ForegroundRole) == red
-    assert m.data(m.index(1, 2), Qt.ItemDataRole.ForegroundRole) is None
-    assert "late" in m.data(m.index(0, 0)) and m.data(m.index(1, 0)).startswith("Today")
+    assert m.data(m.index(0, 0, overdue), Qt.ItemDataRole.ForegroundRole) == red
+    assert m.data(m.index(0, 0, today), Qt.ItemDataRole.ForegroundRole) is None
+    assert "late" in m.index(0, 0, overdue).data() and m.index(0, 0, today).data() == "Today"
     assert _column(page.recent, 3) == ["Logged call"]
-    assert page.tasks.isColumnHidden(5)
-    # sortable: by subject, descending
-    page.tasks.sortByColumn(2, Qt.SortOrder.DescendingOrder)
-    assert _column(page.tasks, 2) == ["Overdue follow-up", "Call this morning"]
-    page.tasks.sortByColumn(2, Qt.SortOrder.AscendingOrder)
-    assert _column(page.tasks, 2) == ["Call this morning", "Overdue follow-up"]
-    assert m.data(m.index(1, 2), Qt.ItemDataRole.ForegroundRole) == red  # colour follows the row
-    with qtbot.waitSignal(page.openAccount, timeout=2000) as blocker:
-        page.tasks.doubleClicked.emit(m.index(0, 0))
+    assert page.tasks_count.text() == "2 open tasks"
+    with qtbot.waitSignal(page.openAccount, timeout=2000) as blocker:  # a task opens its account
+        page.tasks.doubleClicked.emit(m.index(0, 0, overdue))
     assert blocker.args == [account_id]
 
 
@@ -292,10 +311,10 @@ def test_outreach_page_others_see_the_team(qtbot, sqlite_workspace, role):
     ctx = _ctx(sqlite_workspace, role)
     _seed_outreach(sqlite_workspace, ctx.user.id)
     page = _page(qtbot, OutreachPage, ctx)
-    assert sorted(_column(page.tasks, 2)) == ["Call this morning", "Otto's task", "Overdue follow-up"]
+    items = [w for rows in _today(page).values() for w in rows]
+    assert sorted(items) == ["Call this morning", "Otto's task", "Overdue follow-up"]
     assert [c.value.text() for c in (page.due_card, page.overdue_card, page.touches_card)] == ["2", "1", "2"]
     assert _column(page.recent, 3) == ["Otto's email", "Logged call"]  # newest first
-    assert not page.tasks.isColumnHidden(5)
     assert "team" in page.header.subtitle.text()
 
 

@@ -40,3 +40,18 @@ def open_file(parent: QWidget | None, title: str, filters: str) -> str | None:
 
     path, _ = QFileDialog.getOpenFileName(parent, title, "", filters)
     return path or None
+
+
+def copy_text(text: str) -> None:
+    """Put text on the system clipboard."""
+    from PySide6.QtGui import QGuiApplication
+
+    QGuiApplication.clipboard().setText(text)
+
+
+def open_url(url: str) -> bool:
+    """Open a link (``https:``, ``mailto:``, ``file:``) in the system's handler; False when nothing opened it."""
+    from PySide6.QtCore import QUrl
+    from PySide6.QtGui import QDesktopServices
+
+    return QDesktopServices.openUrl(QUrl(url))

@@ -47,6 +47,7 @@ class JobHandle(QObject):
         self.title = title
         self.token = CancelToken()
         self.running = True
+        self.inline = False  # shown by its caller's own strip, not the main window's
         self.worker_signals = _WorkerSignals()  # lives on the GUI thread, like the handle
         self.worker_signals.progress.connect(self._on_progress)
         self.worker_signals.succeeded.connect(self._on_succeeded)
@@ -121,8 +122,11 @@ class JobRunner(QObject):
         on_success: Callable[[Any], None] | None = None,
         on_failure: Callable[[str, str], None] | None = None,
         parent_widget: QWidget | None = None,
+        inline: bool = False,
     ) -> JobHandle:
+        """Start ``job``; ``inline`` when the caller shows its own progress strip (the window's strip skips it)."""
         handle = JobHandle(title, self)
+        handle.inline = inline
         if on_success:
             handle.succeeded.connect(on_success)
         if on_failure:
@@ -175,8 +179,12 @@ class JobProgressPanel(QWidget):
         self.handle: JobHandle | None = None
         self._title = ""
         if runner is not None:
-            runner.started.connect(self.attach)
+            runner.started.connect(self._follow)
         self.hide()
+
+    def _follow(self, handle: JobHandle) -> None:
+        if not handle.inline:
+            self.attach(handle)
 
     def attach(self, handle: JobHandle, message: str | None = None) -> None:
         self.handle = handle

@@ -1,8 +1,9 @@
 """What the content views and the account Content tab share: who may curate, labels, badges, and the seams to
 the world outside the app (opening a link, the clipboard).
 
-``open_url`` is the seam tests replace (``monkeypatch.setattr(common, "open_url", ...)``); nothing else here
-opens a window.
+``open_url``, ``run_dialog`` and ``choose_files`` are the seams tests replace
+(``monkeypatch.setattr(common, "open_url", ...)``); callers reach them through the module (``common.run_dialog``)
+so a replacement takes effect everywhere.
 """
 
 from __future__ import annotations
@@ -11,10 +12,11 @@ import datetime as dt
 
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QDesktopServices, QGuiApplication
+from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from sqlalchemy import select
 
 from content_library.files import store_for
-from content_library.models import ContentItem
+from content_library.models import CONTENT_STATUSES, CONTENT_TYPES, ContentFacet, ContentItem
 from content_library.queries import STATUS_LABELS, TYPE_LABELS
 from content_library.usage import record_usage
 from ui.context import AppContext
@@ -22,7 +24,7 @@ from ui.context import AppContext
 CURATORS = ("marketing", "manager")
 VOCAB_TITLES = {"type": "Type", "industry": "Industry", "size_band": "Company size", "pain": "Pain",
                 "persona": "Persona", "funnel_stage": "Funnel stage", "competitor": "Competitor", "status": "Status"}
-FACET_GROUPS = ("type", "industry", "size_band", "pain", "persona", "funnel_stage", "competitor", "status")
+FACET_GROUPS = ("industry", "size_band", "pain", "persona", "funnel_stage", "type", "competitor", "status")
 TAG_VOCABULARIES = ("industry", "size_band", "pain", "persona", "funnel_stage", "competitor")
 
 # badge kinds → (text colour, background)
@@ -59,6 +61,20 @@ def term_label(ctx: AppContext, vocabulary: str, term: str) -> str:
     return ctx.taxonomy.label(vocabulary, term)
 
 
+def term_options(ctx: AppContext, vocabulary: str) -> list[tuple[str, str]]:
+    """(key, label) for every value of a facet, in the taxonomy's order (types and statuses in theirs)."""
+    if vocabulary == "type":
+        return [(t, type_label(t)) for t in CONTENT_TYPES]
+    if vocabulary == "status":
+        return [(s, status_label(s)) for s in CONTENT_STATUSES]
+    if vocabulary == "competitor":
+        with ctx.workspace.session() as s:
+            names = s.scalars(select(ContentFacet.term).where(ContentFacet.vocabulary == "competitor")
+                              .distinct().order_by(ContentFacet.term)).all()
+        return [(n, n) for n in names]
+    return [(t.key, t.label) for t in ctx.taxonomy.terms.get(vocabulary, [])]
+
+
 def is_stale(review_by: dt.date | None, today: dt.date | None = None) -> bool:
     return review_by is not None and review_by < (today or dt.date.today())
 
@@ -86,6 +102,19 @@ def plural(n: int, word: str, many: str | None = None) -> str:
 
 
 # ---- the world outside ----
+
+def run_dialog(dialog: QDialog) -> int:
+    """Show a modal dialog of the library (tests replace this and drive the dialog themselves)."""
+    return dialog.exec()
+
+
+def choose_files(parent: QWidget | None) -> list[str]:
+    """Ask for documents to add to the library; an empty list when the user cancels."""
+    paths, _ = QFileDialog.getOpenFileNames(
+        parent, "Add files to the library", "",
+        "Documents (*.pdf *.docx *.pptx *.xlsx *.html *.htm *.md *.markdown *.txt);;All files (*)")
+    return list(paths)
+
 
 def open_url(url: str) -> bool:
     """Open a web address or a local file in the system's handler (the seam tests replace)."""

@@ -12,7 +12,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtWidgets import QCheckBox, QFrame, QHBoxLayout, QPushButton, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QFrame,
+    QHBoxLayout,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
 
 from ui.widgets.common import label
 
@@ -33,7 +43,10 @@ class _Value(QWidget):
     def __init__(self, term: str, text: str, on_toggle: Callable[[], None]) -> None:
         super().__init__()
         self.term = term
-        self.box = QCheckBox(text)
+        self.box = QCheckBox(text.replace("&", "&&"))  # "Energy & Utilities": no mnemonic
+        self.box.setToolTip(text)
+        self.box.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Fixed)
+        self.box.setMinimumWidth(60)
         self.box.toggled.connect(on_toggle)
         self.count = label("", "FacetCount")
         self.count.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -42,6 +55,15 @@ class _Value(QWidget):
         lay.setSpacing(6)
         lay.addWidget(self.box, 1)
         lay.addWidget(self.count)
+        self.setCursor(Qt.CursorShape.PointingHandCursor)
+
+    # a click anywhere on the row (beside the label, on the count) ticks the box, as in any facet list
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        event.setAccepted(event.button() == Qt.MouseButton.LeftButton)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if event.button() == Qt.MouseButton.LeftButton and self.rect().contains(event.position().toPoint()):
+            self.box.toggle()
 
 
 class FacetGroup(QWidget):
@@ -184,8 +206,8 @@ class FacetPanel(QScrollArea):
             lay.addWidget(g)
         lay.addStretch(1)
         self.setWidget(inner)
-        self.setMinimumWidth(220)
-        self.setMaximumWidth(290)
+        self.setMinimumWidth(230)
+        self.setMaximumWidth(300)
 
     def _group_changed(self) -> None:
         self.clear_all.setVisible(any(self.selection().values()))

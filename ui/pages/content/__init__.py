@@ -1,0 +1,1 @@
+"""The Content library page and its parts (search, facets, cards, detail, curation, insights)."""
