@@ -2,7 +2,9 @@
 
 One private temp dir for the whole run (data, config, QSettings, byte-code cache, databases), removed at
 the end. Order: start-up (bare vs app), the 100,000-account workspace (generation, page latency vs raw
-SQL, RSS), start-up on that workspace, then GUI-thread stalls during a heavy job.
+SQL, RSS), start-up on that workspace, then GUI-thread stalls during a heavy job, rescoring, import, the org
+chart, content search over the 38,404 tldr pages (SQLite, and PostgreSQL when a server is at hand), and
+messaging (sandboxed template rendering, enrolment, the Today list).
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bench import (  # noqa: E402
     bench_accounts,
     bench_import,
+    bench_messaging,
     bench_orgchart,
     bench_scoring,
+    bench_search,
     bench_stall,
     bench_startup,
 )
@@ -44,6 +48,10 @@ def main() -> int:
         summary += bench_import.report(bench_import.measure(root))
         print()
         summary += bench_orgchart.report(bench_orgchart.measure(root))
+        print()
+        summary += bench_search.report(bench_search.measure(root))
+        print()
+        summary += bench_messaging.report(bench_messaging.measure(root))
     print(f"\nSummary (ratio = figure / baseline measured in this run; total {time.perf_counter() - t0:.0f} s)")
     print(table(summary, ["benchmark", "figure", "baseline", "ratio"]))
     return 0

@@ -8,6 +8,7 @@ that names the field.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -87,8 +88,14 @@ def resolve_facets(tax: Taxonomy, facets: Mapping[str, Iterable[str]]) -> dict[s
     return out
 
 
+def _nfc(text: str | None) -> str | None:
+    """Text in composed Unicode form (NFC): PostgreSQL's full-text parser does not fold decomposed accents or
+    combining marks, and queries are normalized to NFC, so stored text must be too."""
+    return unicodedata.normalize("NFC", text) if text else text
+
+
 def validate(draft: ItemDraft, tax: Taxonomy) -> ItemDraft:
-    title = " ".join((draft.title or "").split())
+    title = _nfc(" ".join((draft.title or "").split())) or ""
     if not title:
         raise ContentError("title: an item needs a title")
     if len(title) > MAX_TITLE:
@@ -99,7 +106,8 @@ def validate(draft: ItemDraft, tax: Taxonomy) -> ItemDraft:
     if url and (urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc):
         raise ContentError(f"url {url!r} is not an http(s) address")
     draft.title, draft.url, draft.type = title, url, normalize_type(draft.type)
-    draft.summary = (draft.summary or "").strip() or None
+    draft.summary = _nfc((draft.summary or "").strip()) or None
+    draft.body_text = _nfc(draft.body_text)
     draft.facets = resolve_facets(tax, draft.facets)
     return draft
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+from content_library.stopwords import STOPWORDS
+
 MAX_TERMS = 32
 MAX_WORD = 64  # longer "words" are truncated (FTS5 and tsvector both choke on huge tokens)
 MIN_PREFIX = 2  # a one-letter prefix would match half the index
@@ -41,11 +43,21 @@ class ParsedQuery:
         return [w for t in self.positive for w in t.words]
 
     def as_any(self) -> ParsedQuery:
-        """The same words joined by OR (the fallback when no item has all of them)."""
+        """The same words joined by OR (the fallback when no item has all of them), without the English
+        function words of :mod:`content_library.stopwords`: an item that shares only "the" or "of" with the
+        query is no hit. Phrases, prefixes and exclusions stay, and so does everything when only function
+        words were typed."""
+        kept = [t for t in self.terms if not _is_function_word(t)]
+        if not any(not t.negated for t in kept):
+            kept = list(self.terms)
         return ParsedQuery(tuple(
             Term(t.words, t.prefix, t.negated, or_with_previous=i > 0 and not t.negated)
-            for i, t in enumerate(self.terms)
+            for i, t in enumerate(kept)
         ))
+
+
+def _is_function_word(t: Term) -> bool:
+    return not t.negated and not t.prefix and len(t.words) == 1 and t.words[0].lower() in STOPWORDS
 
 
 def _is_word_char(ch: str) -> bool:

@@ -4,7 +4,8 @@ facet counts.
 SQLite: the FTS5 table ``content_fts`` (porter stemming, ``ORDER BY rank`` = bm25 with the title weighted
 ten times the body). PostgreSQL: the generated ``search_vector`` column (title A, summary B, body C) with
 ``ts_rank_cd``. User text goes through :mod:`content_library.query_parser`, so it can never break either query
-language. When no item has every word, the search falls back to items with any of them (``match == "any"``).
+language. When no item has every word, the search falls back to items with any of them, English function
+words aside (``match == "any"``).
 Facet counts are disjunctive, as in any faceted store: a vocabulary's counts ignore that vocabulary's own
 selection, so picking "fintech" still shows how many items the other industries would give.
 """
@@ -180,13 +181,18 @@ def _pg_headlines(session: Session, ids: list[int], params: dict[str, Any]) -> d
 
 
 def _usage_and_industries(session: Session, ids: list[int]) -> tuple[dict[int, int], dict[int, list[str]]]:
-    stmt = text("SELECT item_id, COUNT(*) FROM content_usage WHERE item_id IN :ids GROUP BY item_id")
-    used = {i: int(n) for i, n in session.execute(stmt.bindparams(bindparam("ids", expanding=True)), {"ids": ids})}
+    """Times used and industry tags of the hits, in one round trip."""
+    stmt = text(
+        "SELECT item_id, NULL, COUNT(*) FROM content_usage WHERE item_id IN :ids GROUP BY item_id "
+        "UNION ALL SELECT item_id, term, 0 FROM content_facets WHERE vocabulary = 'industry' AND item_id IN :ids "
+        "ORDER BY 1, 2").bindparams(bindparam("ids", expanding=True))
+    used: dict[int, int] = {}
     industries: dict[int, list[str]] = {}
-    for item_id, term in session.execute(text(
-        "SELECT item_id, term FROM content_facets WHERE vocabulary = 'industry' AND item_id IN :ids "
-        "ORDER BY item_id, term").bindparams(bindparam("ids", expanding=True)), {"ids": ids}):
-        industries.setdefault(item_id, []).append(term)
+    for item_id, term, n in session.execute(stmt, {"ids": ids}):
+        if term is None:
+            used[item_id] = int(n)
+        else:
+            industries.setdefault(item_id, []).append(term)
     return used, industries
 
 
@@ -202,7 +208,10 @@ def _facet_counts(session: Session, req: SearchRequest, query: ParsedQuery) -> d
 
 def _count_matching(session: Session, sql: _Sql, *, everything: bool = False) -> dict[str, dict[str, int]]:
     matched = f"SELECT ci.id, ci.type, ci.status FROM {sql.source} WHERE {sql.clause()}"
-    parts = ["SELECT f.vocabulary, f.term, COUNT(*) FROM content_facets f JOIN m ON m.id = f.item_id "
+    # m drives the join: SQLite reads CROSS JOIN as "this order". Inside the UNION ALL it otherwise scans every
+    # facet row in (vocabulary, term) order and probes m (75 ms instead of 1 ms for a 150-hit query over 38k
+    # items). PostgreSQL plans CROSS JOIN ... WHERE like any inner join.
+    parts = ["SELECT f.vocabulary, f.term, COUNT(*) FROM m CROSS JOIN content_facets f WHERE f.item_id = m.id "
              "GROUP BY f.vocabulary, f.term"]
     if everything:
         parts = ["SELECT 'type', m.type, COUNT(*) FROM m GROUP BY m.type",
@@ -224,7 +233,12 @@ def search(session: Session, req: SearchRequest) -> SearchResults:
         query, match = query.as_any(), "any"
         hits = _hits(session, req, query)
     facets = _facet_counts(session, req, query) if req.with_facets else {}
-    total = sum(facets.get("type", {}).values()) if req.with_facets else _count(session, req, query)
+    if req.with_facets:
+        total = sum(facets.get("type", {}).values())
+    elif req.offset == 0 and len(hits) < max(1, min(req.limit, 1000)):
+        total = len(hits)  # a first page that is not full holds every match: no COUNT needed
+    else:
+        total = _count(session, req, query)
     return SearchResults(hits=hits, total=total, facets=facets, match=match, query=query)
 
 

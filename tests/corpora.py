@@ -10,12 +10,17 @@ Cranfield (``search/cranfield/``): 1,400 aeronautics abstracts, 225 queries and 
   order, so a query's number is its position.
 - ``cranqrel``: ``query doc code``. Cleverdon's codes (``cranqrel.readme``): 1 = a complete answer, 2 = high
   relevance, 3 = useful background, 4 = minimum interest, 5 = no interest (never listed). The file also holds
-  one ``-1`` line for almost every query: a document judged and found of no interest. Gains, so that more
-  relevant is more: **1 → 4, 2 → 3, 3 → 2, 4 → 1, -1 (and 5) → 0** (judged non-relevant).
+  one ``-1`` line for every query: a document judged and found of no interest (apparently the paper the
+  question was written from: BM25 ranks it in the top 10 for 73% of the queries). Gains, so that more
+  relevant is more: **1 → 4, 2 → 3, 3 → 2, 4 → 1, -1 (and 5) → 0** (judged non-relevant). The direction is
+  checked: 50% of the code-1 judgments are in BM25's top 10, 28% of the code-4 ones.
+  The last line of ``cranqrel`` has no newline and the lines end in ``\r\n`` and a space; both are handled.
 
-tldr (``search/tldr_pages_all_languages.tar.xz``): 38,404 Markdown pages in 40 languages, as
-``pages.<lang>/<platform>/<command>.md`` (``pages/`` is English; ``pages.en`` is a symlink to it and skipped).
-A page is ``# title``, ``> summary`` lines, then ``- description`` / ```` `example` ```` pairs.
+tldr (``search/tldr_pages_all_languages.tar.xz``): 38,404 Markdown pages in 39 languages (the fixtures README
+says 40, counting ``pages.en``), as ``pages.<lang>/<platform>/<command>.md`` (``pages/`` is English;
+``pages.en`` is a symlink to it and skipped). A page is ``# title`` (the command's name, in every language),
+``> summary`` lines, then ``- description`` / ```` `example` ```` pairs. 37 pages (Arabic, Bengali, Tamil, ...)
+are not in Unicode NFC.
 """
 
 from __future__ import annotations

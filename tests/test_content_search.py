@@ -184,6 +184,15 @@ def test_non_latin_text_is_searchable(workspace):
     assert _titles(workspace, text="Café") == ["Café résumé"]
 
 
+def test_decomposed_accents_are_stored_composed_so_both_engines_find_them(workspace):
+    decomposed = "Socie\u0301te\u0301 Ge\u0301ne\u0301rale"  # as some PDF extractors hand it over
+    _seed(workspace, [(f"{decomposed} case study", "case_study", f"How {decomposed} reconciles.", {}, "published")])
+    with workspace.session() as s:
+        assert s.scalar(select(ContentItem.title)) == "Société Générale case study"
+    assert _titles(workspace, text="société") == ["Société Générale case study"]
+    assert _titles(workspace, text=decomposed) == ["Société Générale case study"]
+
+
 def test_search_index_objects_survive_migrations(workspace):
     with workspace.engine.connect() as conn:
         if workspace.dialect == "sqlite":
