@@ -243,6 +243,18 @@ def pause_account(session: Session, account_id: int, reason: str) -> list[int]:
     return [e.id for e in rows]
 
 
+def pause(session: Session, enrollment_id: int, reason: str = "Paused by hand") -> Enrollment:
+    """Pause one active enrolment (the BDR holds this contact back); :func:`resume` picks it up again."""
+    e = session.get(Enrollment, enrollment_id)
+    if e is None:
+        raise SequenceError(f"no enrolment with id {enrollment_id}")
+    if e.status != "active":
+        raise SequenceError(f"enrolment {enrollment_id} is {e.status}, not active")
+    e.status, e.paused_reason, e.next_due_at = "paused", (reason or "Paused by hand")[:300], None
+    session.flush()
+    return e
+
+
 def resume(session: Session, enrollment_id: int, today: dt.date) -> Enrollment:
     e = session.get(Enrollment, enrollment_id)
     if e is None:

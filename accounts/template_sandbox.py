@@ -203,11 +203,17 @@ ENV = MessageSandbox()
 
 
 def _column(source: str, lineno: int | None) -> int:
-    """A best guess at the column of a syntax error: the first tag that opens on the reported line."""
+    """A best guess at the column of a syntax error on the reported line: the first tag that opens there and
+    is not closed before the next one opens, else the first tag on the line (Jinja reports lines only)."""
     lines = source.splitlines() or [""]
     line = lines[min(max((lineno or 1) - 1, 0), len(lines) - 1)]
-    starts = [i for i in (line.find("{{"), line.find("{%"), line.find("{#")) if i >= 0]
-    return (min(starts) if starts else 0) + 1
+    opens = [(m.start(), m.group()) for m in re.finditer(r"\{\{|\{%|\{#", line)]
+    closer = {"{{": "}}", "{%": "%}", "{#": "#}"}
+    for i, (pos, tag) in enumerate(opens):
+        end = opens[i + 1][0] if i + 1 < len(opens) else len(line)
+        if closer[tag] not in line[pos + 2:end]:
+            return pos + 1
+    return (opens[0][0] if opens else 0) + 1
 
 
 def compile_template(source: str, what: str = "template") -> Any:

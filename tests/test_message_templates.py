@@ -148,6 +148,7 @@ def test_a_one_megabyte_template_renders_and_a_bigger_or_tag_heavy_one_is_refuse
     ("a\nb\n  {% endfor %}", 3, 3),
     ("{{ 'unterminated }}", 1, 1),
     ("ok\n{{ foo( }}", 2, 1),
+    ("Hi {{ a }}, {{ b }", 1, 13),
 ])
 def test_syntax_errors_name_line_and_column(source, line, column):
     with pytest.raises(TemplateError, match=rf"line {line}, column {column}:"):

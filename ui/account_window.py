@@ -4,6 +4,7 @@ committee, its recent activity and its place in the account hierarchy."""
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -37,7 +38,9 @@ from accounts.queries import find_accounts
 from bdr_desk.taxonomy import ABM_STAGE, INDUSTRY, SEGMENT_LABELS, SIZE_BAND
 from bdr_desk.users import User
 from ui import dialogs
+from ui.account_content_panel import AccountContentPanel
 from ui.context import AppContext
+from ui.messaging.messaging_tab import MessagingPanel
 from ui.models.hierarchy_tree import ID_ROLE as TREE_ID_ROLE
 from ui.models.hierarchy_tree import HierarchyTreeModel
 from ui.models.record_table import RecordTableModel
@@ -99,6 +102,11 @@ class AccountWindow(QWidget):
         self.contacts_model = self.stakeholders.model  # the committee as a table (ContactsModel)
         self.contacts_view = self.stakeholders.table
         self.tabs.addTab(self.stakeholders, icon("person"), "Stakeholders")
+        self.content_panel = AccountContentPanel(ctx, account_id)  # recommendations load when the tab opens
+        self.tabs.addTab(self.content_panel, icon("content"), "Content")
+        self.messaging = MessagingPanel(ctx, account_id)  # pain hypotheses, the message map, drafting
+        self.tabs.addTab(self.messaging, icon("bulb"), "Messaging")
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.quick_log)
         self._stakeholders_loaded = True  # the panel loads itself; reloads go through load()
         self.activity_model = RecordTableModel([
             ("When", lambda a: a.occurred_at.strftime("%Y-%m-%d %H:%M")), ("Type", lambda a: a.type),
@@ -352,6 +360,18 @@ class AccountWindow(QWidget):
             notes.append("Figures include the accounts below each one. Double-click an account to open it.")
         self.hierarchy_note.setText(" ".join(notes))
         self._loaded = self.form_values()
+
+    def quick_log(self) -> None:
+        """Ctrl+L: log a touch with one of this account's contacts; the window shows what it changed."""
+        from ui.messaging.quick_log import open_quick_log
+
+        if open_quick_log(self.ctx, self, account_id=self.account_id).summary is None:
+            return
+        if self.changes():  # unsaved edits in the form: refresh around them
+            self._stakeholders_changed()
+        else:
+            self.load()
+        self.messaging.load()
 
     def _stakeholders_changed(self) -> None:
         """A contact was added, edited or moved on the chart: refresh the counts and the timeline (not the form,

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 PAGES: list[tuple[str, str, str, str]] = [
     ("accounts", "Accounts", "accounts", "ui.pages.accounts_page:AccountsPage"),
     ("lists", "Lists", "lists", "ui.pages.lists_page:ListsPage"),
-    ("content", "Content\nLibrary", "content", "ui.pages.content_page:ContentPage"),
+    ("content", "Content\nLibrary", "content", "ui.pages.content.page:ContentPage"),
     ("outreach", "Outreach", "outreach", "ui.pages.outreach_page:OutreachPage"),
     ("dashboard", "Dashboard", "dashboard", "ui.pages.dashboard_page:DashboardPage"),
     ("sync", "Sync", "sync", "ui.pages.sync_page:SyncPage"),
@@ -81,6 +81,7 @@ class MainWindow(QMainWindow):
             rail_lay.addWidget(b)
             QShortcut(QKeySequence(f"Ctrl+{i + 1}"), self, activated=lambda k=key: self.show_page(k))
         self.nav.idClicked.connect(lambda i: self.show_page(PAGES[i][0]))
+        QShortcut(QKeySequence("Ctrl+L"), self, activated=self.quick_log)  # log a touch from anywhere
 
         self.job_panel = JobProgressPanel(ctx.jobs)
         right = QWidget()
@@ -134,6 +135,13 @@ class MainWindow(QMainWindow):
 
     def current_page(self) -> str:
         return next(k for k, p in self.pages.items() if p is self.stack.currentWidget())
+
+    def quick_log(self) -> None:
+        """Ctrl+L: the quick-log dialog (any contact); the Outreach page shows what was logged."""
+        from ui.messaging.quick_log import open_quick_log
+
+        if open_quick_log(self.ctx, self).summary is not None and "outreach" in self.pages:
+            self.pages["outreach"].refresh()  # type: ignore[attr-defined]
 
     def _open_list(self, list_id: int, name: str) -> None:
         self.page("accounts").show_list(list_id, name)  # type: ignore[attr-defined]

@@ -81,6 +81,10 @@ class SettingsPage(QWidget):
 
         self.committees = CommitteeSettings(ctx)
         self.tabs.addTab(self.committees, icon("person"), "Buying committees")
+        from ui.messaging.calendar_settings import BusinessCalendarSettings
+
+        self.business_days = BusinessCalendarSettings(ctx)
+        self.tabs.addTab(self.business_days, icon("calendar"), "Business days")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 16)
         lay.setSpacing(14)
