@@ -19,7 +19,8 @@ from bdr_desk.db import DatabaseError
 from bdr_desk.jobs import JobCancelled
 
 # "accounts" must come first: later modules add actions under `accounts`
-COMMAND_MODULES = ("core", "importing", "scoring", "exporting", "orgchart", "stakeholders", "content", "outreach")
+COMMAND_MODULES = ("core", "importing", "scoring", "exporting", "orgchart", "stakeholders", "content", "outreach",
+                   "plans", "kpi")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -4,7 +4,7 @@ One private temp dir for the whole run (data, config, QSettings, byte-code cache
 the end. Order: start-up (bare vs app), the 100,000-account workspace (generation, page latency vs raw
 SQL, RSS), start-up on that workspace, then GUI-thread stalls during a heavy job, rescoring, import, the org
 chart, content search over the 38,404 tldr pages (SQLite, and PostgreSQL when a server is at hand), and
-messaging (sandboxed template rendering, enrolment, the Today list).
+messaging (sandboxed template rendering, enrolment, the Today list) and account plan export.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from bench import (  # noqa: E402
     bench_import,
     bench_messaging,
     bench_orgchart,
+    bench_plans,
     bench_scoring,
     bench_search,
     bench_stall,
@@ -52,6 +53,8 @@ def main() -> int:
         summary += bench_search.report(bench_search.measure(root))
         print()
         summary += bench_messaging.report(bench_messaging.measure(root))
+        print()
+        summary += bench_plans.report(bench_plans.measure(root))
     print(f"\nSummary (ratio = figure / baseline measured in this run; total {time.perf_counter() - t0:.0f} s)")
     print(table(summary, ["benchmark", "figure", "baseline", "ratio"]))
     return 0

@@ -170,7 +170,8 @@ def _content(session: Session, plan: PlanData, account_id: int) -> None:
     plan.used_content = [UsedContent(i, t, u, n, last) for i, t, u, n, last in session.execute(
         select(ContentItem.id, ContentItem.title, ContentItem.url, func.count(ContentUsage.id),
                func.max(ContentUsage.used_at))
-        .join(ContentUsage, ContentUsage.item_id == ContentItem.id).where(ContentUsage.account_id == account_id)
+        .join(ContentUsage, ContentUsage.item_id == ContentItem.id)
+        .where(ContentUsage.account_id == account_id, ContentUsage.kind != "exported")  # the plan itself is no use
         .group_by(ContentItem.id, ContentItem.title, ContentItem.url)
         .order_by(func.max(ContentUsage.used_at).desc()))]
 
