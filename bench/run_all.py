@@ -18,6 +18,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench import (  # noqa: E402
     bench_accounts,
+    bench_dashboard,
     bench_import,
     bench_messaging,
     bench_orgchart,
@@ -41,6 +42,8 @@ def main() -> int:
         summary += bench_startup.report(cases)
         print()
         summary += bench_accounts.report(bench_accounts.measure(root, big_db), gen_s=gen_s)
+        print()
+        summary += bench_dashboard.report(bench_dashboard.measure(root, big_db))
         print()
         summary += bench_stall.report(bench_stall.measure(root))
         print()

@@ -1,284 +1,273 @@
-"""The shared KPI dashboard: the BDR outcome metrics and the lead → closed-won funnel on one screen."""
+"""The shared KPI dashboard: BDR KPIs with their change against the previous period, the lead → closed-won
+funnel with its weakest step, leads vs pipeline and the funnel by lead source, activity vs outcome per BDR
+and content influence, for one period and scope. Every number opens the records behind it.
+
+Numbers come from :func:`bdr_desk.kpi.kpi_report`, run as a job with its own Session so the window never
+waits on the database; when the filter changes while a refresh runs, the newer filter wins.
+"""
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
+import datetime as dt
+from typing import Any
 
-from PySide6.QtCharts import (
-    QBarCategoryAxis,
-    QBarSet,
-    QChart,
-    QChartView,
-    QHorizontalBarSeries,
-    QValueAxis,
-)
-from PySide6.QtCore import QMargins, Qt
-from PySide6.QtGui import QColor, QFont, QPainter, QPen
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
-    QComboBox,
     QFrame,
     QGridLayout,
     QHBoxLayout,
+    QLabel,
+    QScrollArea,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
 
-from bdr_desk.kpi import NO_TOUCH_DAYS, PERIODS, KpiSnapshot, kpi_snapshot, owners
+from bdr_desk.kpi import FilterOptions, KpiFilter, KpiReport, filter_options, kpi_report
+from ui import dialogs
 from ui.context import AppContext
-from ui.theme import ACCENT
-from ui.widgets.common import Card, EmptyState, PageHeader, label
+from ui.pages.dashboard.cards import ACCOUNT_CARDS, PERIOD_CARDS, CardSpec, KpiCard
+from ui.pages.dashboard.drill_dialog import DrillDialog
+from ui.pages.dashboard.filter_bar import FilterBar
+from ui.pages.dashboard.format import count, delta, money, percent, plural
+from ui.pages.dashboard.panels import FunnelPanel, SourcePanel, TablePanel
+from ui.pages.dashboard.tables import bdr_columns, content_columns, source_columns
+from ui.widgets.common import EmptyState, PageHeader, label
 
-WEAK_COLOR = "#f59e0b"
-CARD_COLUMNS = 5
-
-# key, caption, tooltip
-CARDS: list[tuple[str, str, str]] = [
-    ("target_accounts", "Target accounts", "Accounts not yet won or lost"),
-    ("tier1_accounts", "Tier-1 accounts", "Target accounts in tier 1"),
-    ("no_touch_accounts", f"No touch in {NO_TOUCH_DAYS} days",
-     f"Target accounts with no activity logged in the last {NO_TOUCH_DAYS} days"),
-    ("key_contact_identification_rate", "Key contacts identified",
-     "Share of target accounts with a current economic buyer or decision maker on the buying committee"),
-    ("meetings_booked", "Meetings booked", "Meetings logged in the period"),
-    ("first_meetings", "First meetings", "Accounts whose first meeting ever falls in the period"),
-    ("qualified_opportunities", "Qualified opportunities", "Qualified opportunities opened in the period"),
-    ("open_opportunities", "Open opportunities", "Opportunities not closed yet"),
-    ("pipeline_amount", "Open pipeline", "Sum of the amounts of open opportunities (in their own currencies)"),
-    ("win_rate", "Win rate", "Closed won ÷ (closed won + closed lost), over every closed opportunity"),
-]
-PERIOD_CARDS = ("meetings_booked", "first_meetings", "qualified_opportunities")
-
-
-def percent(value: float | None) -> str:
-    return "—" if value is None else f"{value:.0%}"
-
-
-def amount(value: Decimal) -> str:
-    v = float(value)
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= limit:
-            return f"{v / limit:.1f}".removesuffix(".0") + suffix
-    return f"{v:,.0f}"
-
-
-def card_value(snapshot: KpiSnapshot, key: str) -> str:
-    value = getattr(snapshot, key)
-    if key in ("key_contact_identification_rate", "win_rate"):
-        return percent(value)
-    if key == "pipeline_amount":
-        return amount(value)
-    return f"{value:,}"
-
-
-
-class FunnelChart(QChartView):
-    """One horizontal bar per funnel stage, Lead at the top; the weakest step's target stage in amber."""
-
-    def __init__(self, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setRenderHint(QPainter.RenderHint.Antialiasing)
-        self.setMinimumHeight(220)
-        self.setFrameShape(QFrame.Shape.NoFrame)
-        self.setStyleSheet("background: #ffffff;")
-        chart = QChart()
-        chart.legend().hide()
-        chart.setBackgroundBrush(QColor("#ffffff"))
-        chart.setBackgroundRoundness(0)
-        chart.setPlotAreaBackgroundVisible(False)
-        chart.setMargins(QMargins(4, 4, 16, 4))
-        chart.setAnimationOptions(QChart.AnimationOption.NoAnimation)
-        self.setChart(chart)
-        self.series = QHorizontalBarSeries()
-        self.bars = QBarSet("Contacts")
-        self.bars.setColor(QColor(ACCENT))
-        self.bars.setPen(QPen(Qt.PenStyle.NoPen))
-        self.bars.setSelectedColor(QColor(WEAK_COLOR))
-        self.bars.setLabelColor(QColor("#0f172a"))
-        self.series.append(self.bars)
-        self.series.setBarWidth(0.62)
-        self.series.setLabelsVisible(True)
-        self.series.setLabelsPosition(QHorizontalBarSeries.LabelsPosition.LabelsOutsideEnd)
-        self.series.setLabelsFormat("@value")
-        chart.addSeries(self.series)
-        self.stages = QBarCategoryAxis()
-        self.stages.setGridLineVisible(False)
-        self.stages.setLineVisible(False)
-        font = QFont(self.font())
-        font.setPointSizeF(10)
-        self.stages.setLabelsFont(font)
-        self.stages.setLabelsColor(QColor("#334155"))
-        self.counts = QValueAxis()  # the counts are printed on the bars; the axis only scales them
-        self.counts.setVisible(False)
-        chart.addAxis(self.stages, Qt.AlignmentFlag.AlignLeft)
-        chart.addAxis(self.counts, Qt.AlignmentFlag.AlignBottom)
-        self.series.attachAxis(self.stages)
-        self.series.attachAxis(self.counts)
-
-    def set_funnel(self, labels: list[str], counts: list[int], weak_index: int | None) -> None:
-        """Stages in funnel order; drawn bottom-up by Qt, so fed reversed to put the first stage on top."""
-        n = len(counts)
-        self.bars.remove(0, self.bars.count())
-        self.bars.append([float(c) for c in reversed(counts)])
-        self.bars.deselectAllBars()
-        if weak_index is not None:
-            self.bars.selectBar(n - 1 - weak_index)
-        self.stages.clear()
-        self.stages.append(list(reversed(labels)))
-        top = max(counts, default=0)
-        self.counts.setRange(0, max(top * 1.1, 1))  # room for the value label past the longest bar
-
-    def bar_values(self) -> list[int]:
-        """The counts as drawn, in funnel order (first stage first)."""
-        return [int(self.bars.at(i)) for i in reversed(range(self.bars.count()))]
-
-    def highlighted(self) -> list[int]:
-        n = self.bars.count()
-        return sorted(n - 1 - i for i in self.bars.selectedBars())
+QSS = """
+#KpiCard { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 10px; }
+#KpiCard:hover { border: 1px solid #93c5fd; background: #fbfdff; }
+#KpiCard:focus { border: 1px solid #1d4ed8; }
+#KpiCaption { color: #64748b; font-size: 8pt; font-weight: 600; }
+#KpiValue { color: #0f172a; font-size: 21pt; font-weight: 600; }
+#KpiDelta { font-size: 9pt; font-weight: 600; }
+#KpiNote { color: #64748b; font-size: 8.5pt; }
+#DashSection { color: #475569; font-size: 8.5pt; font-weight: 700; }
+#DashSectionNote { color: #94a3b8; font-size: 8.5pt; }
+#DashPanel { background: #ffffff; border: 1px solid #e2e8f0; border-radius: 10px; }
+#PanelTitle { font-size: 11pt; font-weight: 600; color: #0f172a; }
+#StepChip { background: #eff6ff; color: #1e3a8a; border-radius: 8px; padding: 5px 8px; font-size: 8.5pt; }
+#StepChip[weak="true"] { background: #fef3c7; color: #92400e; border: 1px solid #f59e0b; font-weight: 600; }
+#Insight { background: #fffbeb; border: 1px solid #fde68a; border-left: 4px solid #f59e0b; border-radius: 8px;
+           padding: 10px 12px; color: #78350f; }
+#DashPanel QHeaderView::section, #DrillDialog QHeaderView::section { padding: 6px 6px; }
+QDateEdit { background: #ffffff; border: 1px solid #cbd5e1; border-radius: 6px; padding: 4px 8px; }
+QScrollArea#DashScroll, QWidget#DashContent { background: transparent; border: none; }
+"""
+SOURCE_SHARE = {"leads": ("funnel", "lead"), "pipeline": ("opportunities_created", None)}
 
 
 class DashboardPage(QWidget):
+    openAccount = Signal(int)
+    refreshed = Signal()  # a report is on screen (after every refresh)
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
-        self.snapshot: KpiSnapshot | None = None
-        self.today: date | None = None  # None: the real today; tests pin a day
-        self.header = PageHeader("Dashboard", "Target accounts, meetings and the funnel, on one screen")
+        self.report: KpiReport | None = None
+        self.options: FilterOptions | None = None
+        self.today: dt.date | None = None  # None: the real today; tests pin a day
+        self.drill_dialog: DrillDialog | None = None
+        self._generation = 0
+        self.setStyleSheet(QSS)
+        self.header = PageHeader("Dashboard", "One funnel for BDRs, marketing and managers — click any number to "
+                                              "see the records behind it")
+        self.refresh_button = self.header.add_action("Refresh", "sync", self.refresh)
+        self.filters = FilterBar()
+        self.filters.changed.connect(self.reload)
 
-        self.period = QComboBox()
-        for days in PERIODS:
-            self.period.addItem(f"Last {days} days", days)
-        self.period.setCurrentIndex(PERIODS.index(90))
-        self.owner = QComboBox()
-        self.owner.setMinimumWidth(200)
-        self.owner.addItem("Everyone's accounts", None)
-        self.scope = label("", "Muted")
-        self.filters = QWidget()
-        bar = QHBoxLayout(self.filters)
-        bar.setContentsMargins(0, 0, 0, 0)
-        bar.setSpacing(8)
-        bar.addWidget(label("Period", "Muted"))
-        bar.addWidget(self.period)
-        bar.addSpacing(12)
-        bar.addWidget(label("Owner", "Muted"))
-        bar.addWidget(self.owner)
-        bar.addStretch(1)
-        bar.addWidget(self.scope)
-
-        self.cards: dict[str, Card] = {}
-        grid = QGridLayout()
-        grid.setSpacing(12)
-        for i, (key, caption, hint) in enumerate(CARDS):
-            card = Card(caption, hint=hint)
-            self.cards[key] = card
-            grid.addWidget(card, i // CARD_COLUMNS, i % CARD_COLUMNS)
-        for col in range(CARD_COLUMNS):
-            grid.setColumnStretch(col, 1)
-
-        funnel_box = QFrame(objectName="Card")
-        fl = QVBoxLayout(funnel_box)
-        fl.setContentsMargins(16, 12, 16, 12)
-        fl.setSpacing(4)
-        title_row = QHBoxLayout()
-        title_row.addWidget(label("Contact funnel", "SectionTitle"))
-        title_row.addStretch(1)
-        title_row.addWidget(label("Contacts that reached at least each stage, whatever the period", "Muted"))
-        fl.addLayout(title_row)
-        self.chart = FunnelChart()
-        fl.addWidget(self.chart, 1)
-        self.weakest = label("", "SectionTitle", wrap=True)
-        self.conversions = label("", "Muted", wrap=True)
-        fl.addWidget(self.weakest)
-        fl.addWidget(self.conversions)
-
-        content = QWidget()
+        content = QWidget(objectName="DashContent")
         cl = QVBoxLayout(content)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.setSpacing(14)
-        cl.addLayout(grid)
-        cl.addWidget(funnel_box, 1)
+        cl.setContentsMargins(0, 0, 6, 0)
+        cl.setSpacing(10)
+        self.cards: dict[str, KpiCard] = {}
+        self.account_section = self._card_row(cl, "BOOK OF ACCOUNTS", ACCOUNT_CARDS)
+        self.period_section = self._card_row(cl, "OUTCOMES", PERIOD_CARDS)
+        cl.addSpacing(6)
+        self.funnel, self.shares = FunnelPanel(), SourcePanel()
+        self.funnel.stageClicked.connect(lambda stage: self.open_drill("funnel", stage))
+        self.shares.barClicked.connect(self._share_clicked)
+        row = QHBoxLayout()
+        row.setSpacing(12)
+        row.addWidget(self.funnel, 3)
+        row.addWidget(self.shares, 2)
+        cl.addLayout(row)
+        self.sources = TablePanel("Funnel by lead source", source_columns(None))
+        self.bdrs = TablePanel("Activity vs outcome per BDR", bdr_columns(None))
+        self.content_items = TablePanel("Content influence", content_columns(None), stretch=0)
+        self.sources.cellClicked.connect(self._source_clicked)
+        self.bdrs.cellClicked.connect(self._bdr_clicked)
+        self.content_items.cellClicked.connect(lambda row, _col: self.open_drill("content_influence", row.item_id))
+        for box in (self.sources, self.bdrs, self.content_items):
+            cl.addWidget(box)
+        cl.addStretch(1)
+        self.content = content
+        self.scroll = QScrollArea(objectName="DashScroll")
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(content)
 
         self.empty = EmptyState(
             "dashboard", "No target accounts yet",
             "The dashboard counts your target accounts, meetings, opportunities and the lead-to-won funnel. "
             "Import a list of companies on the Accounts page, or start BDR Desk with --demo to explore a "
-            "sample workspace.",
-        )
+            "sample workspace.")
         self.stack = QStackedWidget()
-        self.stack.addWidget(content)
+        self.stack.addWidget(self.scroll)
         self.stack.addWidget(self.empty)
-        self.content = content
-
         lay = QVBoxLayout(self)
-        lay.setContentsMargins(24, 20, 24, 16)
-        lay.setSpacing(14)
+        lay.setContentsMargins(24, 20, 24, 12)
+        lay.setSpacing(12)
         lay.addWidget(self.header)
         lay.addWidget(self.filters)
         lay.addWidget(self.stack, 1)
 
-        self.period.currentIndexChanged.connect(self.reload)
-        self.owner.currentIndexChanged.connect(self.reload)
+    def _card_row(self, layout: QVBoxLayout, title: str, specs: list[CardSpec]) -> QLabel:
+        head = QHBoxLayout()
+        head.setSpacing(8)
+        head.addWidget(label(title, "DashSection"))
+        note = label("", "DashSectionNote")
+        head.addWidget(note)
+        head.addStretch(1)
+        layout.addLayout(head)
+        grid = QGridLayout()
+        grid.setSpacing(12)
+        for i, spec in enumerate(specs):
+            card = KpiCard(spec)
+            card.clicked.connect(self.open_drill)
+            self.cards[spec.key] = card
+            grid.addWidget(card, 0, i)
+            grid.setColumnStretch(i, 1)
+        layout.addLayout(grid)
+        return note
 
     # ---- data ----
+    def current_filter(self) -> KpiFilter:
+        today = self.today or dt.datetime.now(dt.UTC).date()
+        if self.options is None and self.ctx.user.role == "bdr":
+            return self.filters.filter(today, owner=self.ctx.user.id)  # a BDR starts on their own book
+        return self.filters.filter(today)
+
     def refresh(self) -> None:
-        """Re-read the users (for the owner filter) and the KPIs."""
-        with self.ctx.workspace.session() as s:
-            people = owners(s)
-        current = self.owner.currentData() if self.snapshot else (
-            self.ctx.user.id if self.ctx.user.role == "bdr" else None)
-        self.owner.blockSignals(True)
-        self.owner.clear()
-        self.owner.addItem("Everyone's accounts", None)
-        for person in people:
-            name = f"{person.name} (me)" if person.id == self.ctx.user.id else person.name
-            self.owner.addItem(name, person.id)
-        index = self.owner.findData(current)
-        self.owner.setCurrentIndex(max(index, 0))
-        self.owner.blockSignals(False)
-        self.reload()
+        """Re-read the filter choices (users, lists, lead sources) and every number."""
+        self._run(with_options=True)
 
     def reload(self) -> None:
-        with self.ctx.workspace.session() as s:
-            snap = kpi_snapshot(s, today=self.today, owner_id=self.owner.currentData(),
-                                period_days=self.period.currentData())
-        self.show_snapshot(snap)
+        """Every number again for the filter on screen (the filter bar changed)."""
+        self._run(with_options=self.options is None)
 
-    def show_snapshot(self, snap: KpiSnapshot) -> None:
-        self.snapshot = snap
-        self.filters.setVisible(bool(snap.total_accounts))
-        if not snap.total_accounts:
+    def _run(self, with_options: bool) -> None:
+        self._generation += 1
+        generation, flt, ws = self._generation, self.current_filter(), self.ctx.workspace
+
+        def job(_progress: Any, _cancel: Any) -> tuple[int, KpiFilter, FilterOptions | None, KpiReport]:
+            with ws.session() as s:
+                return generation, flt, (filter_options(s) if with_options else None), kpi_report(s, flt)
+
+        self.filters.set_busy(True)
+        # a bound method: the connection goes with the page if it is closed while the job runs
+        self.ctx.jobs.start("Refreshing the dashboard", job, self._done, self._failed, parent_widget=self,
+                            inline=True)
+
+    def _failed(self, message: str, details: str) -> None:
+        self.filters.set_busy(False, self.report.filter.today if self.report else None)
+        dialogs.show_error(self, "The dashboard could not be refreshed", message, details)
+
+    def _done(self, result: tuple[int, KpiFilter, FilterOptions | None, KpiReport]) -> None:
+        generation, flt, options, report = result
+        if generation != self._generation:
+            return  # a newer filter is on its way
+        if options is not None:
+            self.options = options
+            self.filters.set_options(options, flt, self.ctx.user.id)
+        self.show_report(report)
+
+    def show_report(self, r: KpiReport) -> None:
+        self.report = r
+        self.filters.set_busy(False, r.filter.today)
+        self.filters.setVisible(bool(r.workspace_accounts))
+        if not r.workspace_accounts:
             self.stack.setCurrentWidget(self.empty)
+            self.refreshed.emit()
             return
-        self.stack.setCurrentWidget(self.content)
-        for key, card in self.cards.items():
-            card.set_value(card_value(snap, key))
-        caption = dict((k, c) for k, c, _ in CARDS)
-        for key in PERIOD_CARDS:
-            self.cards[key].caption.setText(f"{caption[key]} · {snap.period_days} d")
-        self.cards["key_contact_identification_rate"].caption.setText(
-            f"Key contacts identified · {snap.key_contact_accounts:,} of {snap.target_accounts:,}")
-        self.cards["win_rate"].caption.setText(f"Win rate · {snap.closed_won:,} won, {snap.closed_lost:,} lost")
-        who = "everyone's accounts" if snap.owner_id is None else f"accounts owned by {self.owner.currentText()}"
-        self.scope.setText(f"As of {snap.today:%d %b %Y} · {who}")
-        self._show_funnel(snap)
+        self.stack.setCurrentWidget(self.scroll)
+        self._show_cards(r)
+        self.funnel.show_report(r)
+        self.shares.show_report(r)
+        self.sources.show_rows(source_columns(r.currency), r.by_source,
+                               "No contact or opportunity of this view has a lead source in the period.")
+        self.sources.note.setText("Contacts created in the period, by lead source; opportunities by theirs")
+        self.bdrs.show_rows(bdr_columns(r.currency), r.by_bdr, "No calls, emails or meetings logged in this period.")
+        self.bdrs.note.setText("Touches and meetings by who logged them; opportunities by owner")
+        c = r.content
+        self.content_items.show_rows(content_columns(r.currency), c.items,
+                                     "No opportunity of the period was opened on an account where content was used.")
+        share = percent(float(c.amount / c.of_amount) if c.of_amount else None)
+        self.content_items.note.setText(f"{c.opportunities:,} of {c.of_opportunities:,} opportunities opened in the "
+                                        f"period had content used on their account ({share} of their pipeline)")
+        self.refreshed.emit()
 
-    def _show_funnel(self, snap: KpiSnapshot) -> None:
-        rows = snap.funnel
-        weakest = snap.weakest_step
-        weak_index = rows.index(weakest[1]) if weakest else None
-        self.chart.set_funnel([r.label for r in rows], [r.count for r in rows], weak_index)
-        if not rows or rows[0].count == 0:
-            self.weakest.setText("No contact has a lifecycle stage yet")
-            self.conversions.setText("Set a contact's lifecycle stage (Lead, MQL, SAL…) on the account's buying "
-                                     "committee, or sync it from the CRM, and the funnel fills in.")
-            return
-        if weakest:
-            prev, stage = weakest
-            self.weakest.setText(f"Weakest step: {prev.label} → {stage.label} "
-                                 f"({percent(stage.conversion_from_previous)})")
-        else:
-            self.weakest.setText("No stage-to-stage conversion yet")
-        steps = [f"{a.label} → {b.label} {percent(b.conversion_from_previous)}"
-                 for a, b in zip(rows, rows[1:], strict=False)]
-        self.conversions.setText("   ·   ".join(steps))
+    def _show_cards(self, r: KpiReport) -> None:
+        a, cur, cc, prev = r.accounts, r.current, r.currency, r.previous_period
+        self.account_section.setText(f"as of {r.filter.today:%d %b %Y}")
+        self.period_section.setText(r.period.label + (f" · compared with {prev.label}" if prev else ""))
+        self.cards["no_touch_accounts"].set_caption(f"No touch in {r.filter.no_touch_days} days")
+
+        def share(n: int) -> str:
+            return percent(n / a.target_accounts) if a.target_accounts else "—"
+
+        notes = {
+            "target_accounts": f"of {a.accounts_in_scope:,} accounts in view",
+            "tier1_accounts": f"{share(a.tier1_accounts)} of target accounts",
+            "no_touch_accounts": f"{share(a.no_touch_accounts)} of target accounts",
+            "key_contact_identification_rate": f"{a.key_contact_accounts:,} of {a.target_accounts:,} target accounts",
+            "open_opportunities": f"{money(a.pipeline_amount, cc)} open pipeline",
+            "pipeline_amount": f"across {plural(a.open_opportunities, 'open opportunity')}",
+            "first_meetings": f"{plural(cur.meetings_booked, 'meeting')} booked in all",
+            "first_meetings_held": f"{plural(cur.meetings_held, 'meeting')} held in all",
+            "qualified_opportunities": f"of {plural(cur.opportunities_created, 'opportunity')} created",
+            "pipeline_created": f"{plural(cur.opportunities_created, 'opportunity')} opened",
+            "win_rate": f"{cur.closed_won:,} won · {cur.closed_lost:,} lost",
+            "avg_enterprise_deal_size": f"all segments: {money(cur.avg_deal_size, cc)}",
+        }
+
+        def show(kind: str, value: Any) -> str:
+            return percent(value) if kind == "percent" else money(value, cc) if kind == "money" else count(value)
+
+        for key, card in self.cards.items():
+            kind, value, before = card.spec.kind, r.value(key), r.previous_value(key)
+            change, color = delta(kind, value, before)
+            tip = "" if before is None or prev is None else f"{prev.label}: {show(kind, before)}"
+            card.show_value(show(kind, value), notes[key], change, color, tip)
+
+    # ---- drill-down ----
+    def open_drill(self, metric: str, key: Any = None, flt: KpiFilter | None = None) -> DrillDialog | None:
+        """The records behind a number, in a dialog; opening one of them opens its account."""
+        if self.report is None:
+            return None
+        flt = flt or self.report.filter
+        if self.drill_dialog is not None:
+            self.drill_dialog.close()
+        dialog = DrillDialog(self.ctx, flt, metric, key, self.filters.describe(flt), self.report.currency, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.openAccount.connect(self.openAccount)
+        dialog.finished.connect(lambda *_: self._forget(dialog))
+        self.drill_dialog = dialog
+        dialog.show()
+        return dialog
+
+    def _forget(self, dialog: DrillDialog) -> None:
+        if self.drill_dialog is dialog:
+            self.drill_dialog = None
+
+    def _source_clicked(self, row: Any, column: int) -> None:
+        if self.report is not None:
+            metric, key = source_columns(None)[column].drill or ("funnel", "lead")
+            self.open_drill(metric, key, self.report.filter.with_(source=row.source))
+
+    def _bdr_clicked(self, row: Any, column: int) -> None:
+        self.open_drill((bdr_columns(None)[column].drill or ("bdr_touches", None))[0], row.user_id)
+
+    def _share_clicked(self, which: str, source: str) -> None:
+        if self.report is not None:
+            self.open_drill(*SOURCE_SHARE[which], flt=self.report.filter.with_(source=source))
