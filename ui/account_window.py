@@ -45,6 +45,7 @@ from ui.models.hierarchy_tree import ID_ROLE as TREE_ID_ROLE
 from ui.models.hierarchy_tree import HierarchyTreeModel
 from ui.models.record_table import RecordTableModel
 from ui.models.timeline import TimelineModel
+from ui.plans.plan_panel import PlanPanel
 from ui.stakeholders_panel import StakeholdersPanel
 from ui.theme import app_icon, icon
 from ui.widgets import pickers
@@ -70,7 +71,7 @@ class AccountWindow(QWidget):
         self._parent_id: int | None = None
         self._parent_name: str | None = None
         self.setWindowIcon(app_icon())
-        self.resize(980, 700)
+        self.resize(1040, 700)  # eight tabs fit without scroll arrows
 
         self.title = label("", "PageTitle")
         self.subtitle = label("", "PageSubtitle")
@@ -86,6 +87,10 @@ class AccountWindow(QWidget):
         self.reload_button.clicked.connect(self.load)
         top = QHBoxLayout()
         top.addLayout(head, 1)
+        self.plan_button = QPushButton(icon("template"), "Account plan")
+        self.plan_button.setToolTip("Export this account's plan, snapshot it, see what changed since")
+        self.plan_button.clicked.connect(lambda: self.tabs.setCurrentWidget(self.plan_panel))
+        top.addWidget(self.plan_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.reload_button, 0, Qt.AlignmentFlag.AlignTop)
         top.addWidget(self.save_button, 0, Qt.AlignmentFlag.AlignTop)
 
@@ -124,6 +129,8 @@ class AccountWindow(QWidget):
                          icon("lists"), "Timeline")
         self.children_model = RecordTableModel([("Child account", lambda c: c[1])], parent=self)
         self.hierarchy_model = HierarchyTreeModel(self)
+        self.plan_panel = PlanPanel(ctx, account_id)  # export, snapshots and the diff; loads when shown
+        self.tabs.addTab(self.plan_panel, icon("template"), "Plan")
         self.tabs.addTab(self._hierarchy_tab(), icon("link"), "Hierarchy")
 
         lay = QVBoxLayout(self)

@@ -55,3 +55,18 @@ def open_url(url: str) -> bool:
     from PySide6.QtGui import QDesktopServices
 
     return QDesktopServices.openUrl(QUrl(url))
+
+
+def choose_folder(parent: QWidget | None, title: str, start: str = "") -> str | None:
+    """Ask for a folder; None when the user cancels."""
+    from PySide6.QtWidgets import QFileDialog
+
+    path = QFileDialog.getExistingDirectory(parent, title, start)
+    return path or None
+
+
+def open_path(path: str) -> bool:
+    """Open a local file or folder in the system's handler ("Open file", "Show in folder")."""
+    from PySide6.QtCore import QUrl
+
+    return open_url(QUrl.fromLocalFile(path).toString())

@@ -110,14 +110,22 @@ class ListsPage(QWidget):
         self.export_button = QPushButton(icon("import"), "Export…")
         self.export_button.setToolTip("Export this list to CSV or Excel, in HubSpot or Salesforce columns")
         self.export_button.clicked.connect(self.export_current)
+        self.plans_button = QPushButton(icon("template"), "Export plans…")
+        self.plans_button.setToolTip("Export the account plan of every account in this list (PDF, Word, "
+                                     "Markdown or HTML), into a folder or one combined PDF")
+        self.plans_button.clicked.connect(self.export_plans)
         buttons = QHBoxLayout()
         buttons.setSpacing(8)
         buttons.addWidget(self.open_button)
-        buttons.addWidget(self.export_button)
         buttons.addStretch(1)
         self.delete_button = QPushButton("Delete list")
         self.delete_button.clicked.connect(self.delete_current)
         buttons.addWidget(self.delete_button)
+        exports = QHBoxLayout()  # a row of its own: the detail pane is narrow
+        exports.setSpacing(8)
+        exports.addWidget(self.export_button)
+        exports.addWidget(self.plans_button)
+        exports.addStretch(1)
         lay = QVBoxLayout(pane)
         lay.setContentsMargins(18, 16, 18, 16)
         lay.setSpacing(10)
@@ -130,6 +138,7 @@ class ListsPage(QWidget):
         lay.addWidget(self.detail_criteria)
         lay.addSpacing(8)
         lay.addLayout(buttons)
+        lay.addLayout(exports)
         lay.addStretch(1)
         return pane
 
@@ -155,6 +164,7 @@ class ListsPage(QWidget):
         row = self.current_list()
         self.open_button.setEnabled(row is not None)
         self.export_button.setEnabled(row is not None)
+        self.plans_button.setEnabled(row is not None and row.account_count > 0)
         self.delete_button.setEnabled(row is not None)
         if row is None:
             for w in (self.detail_name, self.detail_kind, self.detail_count, self.detail_description,
@@ -228,6 +238,18 @@ class ListsPage(QWidget):
         row = self.current_list()
         if row is not None:
             export_accounts_dialog(self, self.ctx, AccountFilter(list_id=row.id), list_id=row.id)
+
+    def export_plans(self) -> None:
+        from ui.plans.list_export import PlanListExportDialog
+
+        row = self.current_list()
+        if row is not None:
+            dlg = PlanListExportDialog(self.ctx, row.id, row.name, row.account_count, self)
+            run_dialog(dlg)
+            if dlg.handle is None:
+                dlg.deleteLater()
+            else:  # closed while cancelling: go once the job has stopped
+                dlg.handle.done.connect(dlg.deleteLater)
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():

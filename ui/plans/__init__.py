@@ -1,0 +1,1 @@
+"""The account-plan GUI: export a plan, snapshots and their diff, plan templates, list export."""
