@@ -321,5 +321,11 @@ def parse_country(text: str | None) -> str | None:
     return None
 
 
+def country_name(code: str | None) -> str | None:
+    """The usual English name of an ISO 3166-1 alpha-2 code ("US" → "United States"); None when unknown."""
+    names = _COUNTRIES_SRC.get((code or "").strip().upper())
+    return names[0] if names else None
+
+
 def is_us_state(text: str | None) -> bool:
     return bool(text) and _norm(str(text)) in US_STATES

@@ -28,7 +28,7 @@ NAMING_CONVENTION = {
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 # The newest migration. Opening an up-to-date workspace checks this one value and skips importing Alembic
 # (~150 ms of start-up); tests/test_schema.py fails if a new migration is added without bumping it.
-SCHEMA_HEAD = "0006"
+SCHEMA_HEAD = "0007"
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -23,6 +23,8 @@ from bench import (  # noqa: E402
     bench_messaging,
     bench_orgchart,
     bench_plans,
+    bench_research_crawl,
+    bench_research_extract,
     bench_scoring,
     bench_search,
     bench_stall,
@@ -58,6 +60,10 @@ def main() -> int:
         summary += bench_messaging.report(bench_messaging.measure(root))
         print()
         summary += bench_plans.report(bench_plans.measure(root))
+        print()
+        summary += bench_research_extract.report(bench_research_extract.measure())
+        print()
+        summary += bench_research_crawl.report(bench_research_crawl.measure(root))
     print(f"\nSummary (ratio = figure / baseline measured in this run; total {time.perf_counter() - t0:.0f} s)")
     print(table(summary, ["benchmark", "figure", "baseline", "ratio"]))
     return 0

@@ -26,7 +26,8 @@ EXPECTED_TABLES = {
     "accounts", "target_lists", "target_list_members", "contacts", "pain_hypotheses", "message_templates",
     "messages", "sequences", "sequence_steps", "enrollments", "activities", "opportunities", "research_pages",
     "signals", "content_items", "content_facets", "content_versions", "content_usage", "content_requests",
-    "content_search_log", "message_map_entries", "message_map_collateral", "plan_snapshots", "users", "external_refs", "sync_outbox", "sync_conflicts", "sync_runs", "taxonomy_terms",
+    "content_search_log", "message_map_entries", "message_map_collateral", "plan_snapshots", "research_runs",
+    "research_people", "research_queue", "users", "external_refs", "sync_outbox", "sync_conflicts", "sync_runs", "taxonomy_terms",
 }
 
 

@@ -7,7 +7,7 @@ from accounts.models.contact import BUYING_ROLES, COVERAGE_STATUSES, SENTIMENTS,
 from accounts.models.history import AccountEvent, AccountTechnology, DuplicateDismissal
 from accounts.models.messaging import Message, MessageMapEntry, MessageTemplate, PainHypothesis
 from accounts.models.plans import PlanSnapshot
-from accounts.models.research import ResearchPage, Signal
+from accounts.models.research import ResearchPage, ResearchPerson, ResearchQueueItem, ResearchRun, Signal
 from accounts.models.sequences import Enrollment, Sequence, SequenceStep
 from accounts.models.workspace import IcpRuleSet, ImportRun, SavedView
 
@@ -15,5 +15,5 @@ __all__ = [
     "ABM_STAGES", "ACTIVITY_TYPES", "AccountEvent", "AccountTechnology", "DuplicateDismissal", "IcpRuleSet",
     "ImportRun", "SavedView", "CommitteeTemplate", "ContactRelationship", "WorkspaceSetting", "BUYING_ROLES", "COVERAGE_STATUSES", "SENTIMENTS",
     "Account", "Activity", "Contact", "Enrollment", "Message", "MessageMapEntry", "MessageTemplate", "Opportunity",
-    "PainHypothesis", "PlanSnapshot", "ResearchPage", "Sequence", "SequenceStep", "Signal", "TargetList", "TargetListMember",
+    "PainHypothesis", "PlanSnapshot", "ResearchPage", "ResearchPerson", "ResearchQueueItem", "ResearchRun", "Sequence", "SequenceStep", "Signal", "TargetList", "TargetListMember",
 ]

@@ -1,0 +1,1 @@
+"""Research data: the technology detection rules (technologies.json), the project's own."""
