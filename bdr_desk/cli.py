@@ -20,7 +20,7 @@ from bdr_desk.jobs import JobCancelled
 
 # "accounts" must come first: later modules add actions under `accounts`
 COMMAND_MODULES = ("core", "importing", "scoring", "exporting", "orgchart", "stakeholders", "content", "outreach",
-                   "plans", "kpi", "research")
+                   "plans", "kpi", "research", "sync")
 
 
 def build_parser() -> argparse.ArgumentParser:

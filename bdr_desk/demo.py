@@ -110,7 +110,10 @@ def seed_demo(session: Session, *, today: dt.date | None = None, progress: Progr
     existing = _count(session, Account)
     if existing:
         raise DemoError(f"workspace already has {existing} accounts; demo data only goes into an empty workspace")
-    return _Seeder(session, today or dt.date.today(), progress, cancel).run()
+    from bdr_desk.crm.outbox import capture_off
+
+    with capture_off(session):  # demo records are not local changes waiting for a CRM
+        return _Seeder(session, today or dt.date.today(), progress, cancel).run()
 
 
 class _Seeder:

@@ -18,10 +18,12 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from bench import (  # noqa: E402
     bench_accounts,
+    bench_crm_push,
     bench_dashboard,
     bench_import,
     bench_messaging,
     bench_orgchart,
+    bench_outbox_capture,
     bench_plans,
     bench_research_crawl,
     bench_research_extract,
@@ -64,6 +66,10 @@ def main() -> int:
         summary += bench_research_extract.report(bench_research_extract.measure())
         print()
         summary += bench_research_crawl.report(bench_research_crawl.measure(root))
+        print()
+        summary += bench_outbox_capture.report(bench_outbox_capture.measure(root))
+        print()
+        summary += bench_crm_push.report(bench_crm_push.measure())
     print(f"\nSummary (ratio = figure / baseline measured in this run; total {time.perf_counter() - t0:.0f} s)")
     print(table(summary, ["benchmark", "figure", "baseline", "ratio"]))
     return 0

@@ -25,6 +25,8 @@ class Parser(argparse.ArgumentParser):
 
 
 def open_ws(settings: Settings) -> Workspace:
+    import bdr_desk.crm  # noqa: F401 - the outbox listeners: every change a command makes is queued for push
+
     return open_workspace(settings.database_url)
 
 
