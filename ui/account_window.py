@@ -1,24 +1,19 @@
 """The account workspace: one account's firmographics (editable, with optimistic locking), its buying
-committee, its recent activity and its place in the account hierarchy."""
+committee, messaging, website research, its recent activity and its place in the account hierarchy."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFormLayout,
     QGridLayout,
     QHBoxLayout,
-    QHeaderView,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
-    QStackedWidget,
-    QTableView,
     QTabWidget,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
@@ -39,17 +34,18 @@ from bdr_desk.taxonomy import ABM_STAGE, INDUSTRY, SEGMENT_LABELS, SIZE_BAND
 from bdr_desk.users import User
 from ui import dialogs
 from ui.account_content_panel import AccountContentPanel
+from ui.account_tabs import HierarchyTab, with_empty
 from ui.context import AppContext
 from ui.messaging.messaging_tab import MessagingPanel
-from ui.models.hierarchy_tree import ID_ROLE as TREE_ID_ROLE
 from ui.models.hierarchy_tree import HierarchyTreeModel
 from ui.models.record_table import RecordTableModel
 from ui.models.timeline import TimelineModel
 from ui.plans.plan_panel import PlanPanel
+from ui.research.panel import ResearchPanel
 from ui.stakeholders_panel import StakeholdersPanel
 from ui.theme import app_icon, icon
 from ui.widgets import pickers
-from ui.widgets.common import Card, EmptyState, label
+from ui.widgets.common import Card, label
 from ui.widgets.score_explanation import ScoreExplanation
 from ui.widgets.tables import make_table
 
@@ -71,7 +67,7 @@ class AccountWindow(QWidget):
         self._parent_id: int | None = None
         self._parent_name: str | None = None
         self.setWindowIcon(app_icon())
-        self.resize(1040, 700)  # eight tabs fit without scroll arrows
+        self.resize(1180, 760)  # ten tabs fit without scroll arrows
 
         self.title = label("", "PageTitle")
         self.subtitle = label("", "PageSubtitle")
@@ -111,6 +107,11 @@ class AccountWindow(QWidget):
         self.tabs.addTab(self.content_panel, icon("content"), "Content")
         self.messaging = MessagingPanel(ctx, account_id)  # pain hypotheses, the message map, drafting
         self.tabs.addTab(self.messaging, icon("bulb"), "Messaging")
+        self.research = ResearchPanel(ctx, account_id)  # website research; loads when the tab opens
+        self.research.accountChanged.connect(self._changed_elsewhere)
+        self.research.contactsChanged.connect(lambda: (self.stakeholders.load(), self._stakeholders_changed()))
+        self.research.editWebsite.connect(lambda: (self.tabs.setCurrentIndex(0), self.fields["website"].setFocus()))
+        self.tabs.addTab(self.research, icon("globe"), "Research")
         QShortcut(QKeySequence("Ctrl+L"), self, activated=self.quick_log)
         self._stakeholders_loaded = True  # the panel loads itself; reloads go through load()
         self.activity_model = RecordTableModel([
@@ -118,20 +119,24 @@ class AccountWindow(QWidget):
             ("Outcome", lambda a: a.outcome), ("Contact", lambda a: a.contact), ("Subject", lambda a: a.subject),
         ], parent=self)
         self.activity_view = make_table(self.activity_model, (130, 80, 120, 160), sortable=False)
-        self.tabs.addTab(self._with_empty(self.activity_view, "calendar", "No activity yet",
-                                          "Calls, emails and meetings logged for this account appear here, "
-                                          "newest first."), icon("calendar"), "Activity")
+        self.tabs.addTab(with_empty(self.activity_view, "calendar", "No activity yet",
+                                    "Calls, emails and meetings logged for this account appear here, "
+                                    "newest first."), icon("calendar"), "Activity")
         self.timeline_model = TimelineModel(parent=self)
         self.timeline_view = make_table(self.timeline_model, (140, 150, 420, 220), stretch=2, sortable=False)
-        self.tabs.addTab(self._with_empty(self.timeline_view, "calendar", "Nothing has happened yet",
-                                          "Every change to this account (edits, imports, bulk actions, rescoring) "
-                                          "and every logged activity appears here, newest first."),
+        self.tabs.addTab(with_empty(self.timeline_view, "calendar", "Nothing has happened yet",
+                                    "Every change to this account (edits, imports, bulk actions, rescoring) "
+                                    "and every logged activity appears here, newest first."),
                          icon("lists"), "Timeline")
         self.children_model = RecordTableModel([("Child account", lambda c: c[1])], parent=self)
         self.hierarchy_model = HierarchyTreeModel(self)
         self.plan_panel = PlanPanel(ctx, account_id)  # export, snapshots and the diff; loads when shown
         self.tabs.addTab(self.plan_panel, icon("template"), "Plan")
-        self.tabs.addTab(self._hierarchy_tab(), icon("link"), "Hierarchy")
+        self.hierarchy = HierarchyTab(self.hierarchy_model, account_id)
+        self.hierarchy.openAccount.connect(self.openAccount)
+        self.tree, self.tree_stack, self.single = self.hierarchy.tree, self.hierarchy.stack, self.hierarchy.single
+        self.parent_label, self.hierarchy_note = self.hierarchy.parent_label, self.hierarchy.note
+        self.tabs.addTab(self.hierarchy, icon("link"), "Hierarchy")
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 20)
@@ -229,52 +234,6 @@ class AccountWindow(QWidget):
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         return w
-
-    def _with_empty(self, view: QTableView, icon_name: str, title: str, text: str) -> QWidget:
-        stack = QStackedWidget()
-        stack.addWidget(view)
-        stack.addWidget(EmptyState(icon_name, title, text))
-        view.model().modelReset.connect(lambda: stack.setCurrentIndex(0 if view.model().rowCount() else 1))
-        return stack
-
-    def _hierarchy_tab(self) -> QWidget:
-        w = QWidget()
-        lay = QVBoxLayout(w)
-        lay.setContentsMargins(16, 16, 16, 16)
-        lay.setSpacing(8)
-        self.parent_label = label("", "")
-        self.hierarchy_note = label("", "Muted", wrap=True)
-        self.tree = QTreeView()
-        self.tree.setModel(self.hierarchy_model)
-        self.tree.setAlternatingRowColors(True)
-        self.tree.setUniformRowHeights(True)
-        self.tree.setStyleSheet("QTreeView::item { padding: 5px 2px; }")
-        self.tree.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.tree.setExpandsOnDoubleClick(False)
-        self.tree.doubleClicked.connect(self._open_node)
-        self.tree.activated.connect(self._open_node)
-        hh = self.tree.header()
-        hh.setStretchLastSection(False)
-        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in range(1, self.hierarchy_model.columnCount()):
-            hh.setSectionResizeMode(col, QHeaderView.ResizeMode.Fixed)
-            self.tree.setColumnWidth(col, 100 if col < 4 else 120)
-        self.single = EmptyState("link", "No parent or child accounts",
-                                 "Set a parent account on the Overview tab to place this account in a "
-                                 "group; its subsidiaries appear here with their contacts, activity and pipeline.")
-        self.tree_stack = QStackedWidget()
-        self.tree_stack.addWidget(self.tree)
-        self.tree_stack.addWidget(self.single)
-        lay.addWidget(self.parent_label)
-        lay.addWidget(self.tree_stack, 1)
-        lay.addWidget(self.hierarchy_note)
-        return w
-
-    def _open_node(self, index: QModelIndex) -> None:
-        account_id = self.hierarchy_model.data(index.siblingAtColumn(0), TREE_ID_ROLE)
-        if account_id is not None and int(account_id) != self.account_id:
-            self.openAccount.emit(int(account_id))
 
     # ---- parent account ----
     def choose_parent(self) -> None:
@@ -374,11 +333,16 @@ class AccountWindow(QWidget):
 
         if open_quick_log(self.ctx, self, account_id=self.account_id).summary is None:
             return
-        if self.changes():  # unsaved edits in the form: refresh around them
+        self._changed_elsewhere()
+        self.messaging.load()
+
+    def _changed_elsewhere(self) -> None:
+        """Another tab or dialog wrote to the account: reload, or with unsaved edits in the form refresh around
+        them (their save then reports the conflict)."""
+        if self.changes():
             self._stakeholders_changed()
         else:
             self.load()
-        self.messaging.load()
 
     def _stakeholders_changed(self) -> None:
         """A contact was added, edited or moved on the chart: refresh the counts and the timeline (not the form,

@@ -126,6 +126,13 @@ class ListsPage(QWidget):
         exports.addWidget(self.export_button)
         exports.addWidget(self.plans_button)
         exports.addStretch(1)
+        self.research_button = QPushButton(icon("globe"), "Research all accounts…")
+        self.research_button.setToolTip("Research the website of every account in this list, one at a time, in "
+                                        "the background (resumable)")
+        self.research_button.clicked.connect(self.research_all)
+        research = QHBoxLayout()
+        research.addWidget(self.research_button)
+        research.addStretch(1)
         lay = QVBoxLayout(pane)
         lay.setContentsMargins(18, 16, 18, 16)
         lay.setSpacing(10)
@@ -139,6 +146,7 @@ class ListsPage(QWidget):
         lay.addSpacing(8)
         lay.addLayout(buttons)
         lay.addLayout(exports)
+        lay.addLayout(research)
         lay.addStretch(1)
         return pane
 
@@ -165,6 +173,7 @@ class ListsPage(QWidget):
         self.open_button.setEnabled(row is not None)
         self.export_button.setEnabled(row is not None)
         self.plans_button.setEnabled(row is not None and row.account_count > 0)
+        self.research_button.setEnabled(row is not None and row.account_count > 0)
         self.delete_button.setEnabled(row is not None)
         if row is None:
             for w in (self.detail_name, self.detail_kind, self.detail_count, self.detail_description,
@@ -250,6 +259,15 @@ class ListsPage(QWidget):
                 dlg.deleteLater()
             else:  # closed while cancelling: go once the job has stopped
                 dlg.handle.done.connect(dlg.deleteLater)
+
+    def research_all(self) -> None:
+        from ui.research.queue_dialog import ResearchQueueDialog
+
+        row = self.current_list()
+        if row is not None:
+            dlg = ResearchQueueDialog(self.ctx, row.id, row.name, self)
+            run_dialog(dlg)  # the research goes on in the background after the dialog closes
+            dlg.deleteLater()
 
     def _open_index(self, index: QModelIndex) -> None:
         if index.isValid():
