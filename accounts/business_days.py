@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.orm import Session
 
-from accounts.models import WorkspaceSetting
+from accounts.settings import get_setting, put_setting
 
 SETTING = "business_calendar"
 WEEKDAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
@@ -53,8 +53,8 @@ class BusinessCalendar:
 
 
 def load_calendar(session: Session) -> BusinessCalendar:
-    row = session.get(WorkspaceSetting, SETTING)
-    value = row.value if row is not None and isinstance(row.value, dict) else {}
+    raw = get_setting(session, SETTING, {})
+    value = raw if isinstance(raw, dict) else {}
     try:
         weekdays = frozenset(int(d) for d in value.get("weekdays", range(5)))
         holidays = frozenset(dt.date.fromisoformat(str(d)) for d in value.get("holidays", []))
@@ -64,9 +64,4 @@ def load_calendar(session: Session) -> BusinessCalendar:
 
 
 def save_calendar(session: Session, calendar: BusinessCalendar) -> None:
-    row = session.get(WorkspaceSetting, SETTING)
-    if row is None:
-        session.add(WorkspaceSetting(key=SETTING, value=calendar.as_json()))
-    else:
-        row.value = calendar.as_json()
-    session.flush()
+    put_setting(session, SETTING, calendar.as_json())

@@ -23,9 +23,9 @@ from accounts.models import (
     Contact,
     ResearchPage,
     Signal,
-    WorkspaceSetting,
 )
 from accounts.queries import AccountFilter, _where, resolve
+from accounts.settings import int_setting, set_int_setting
 from bdr_desk.db import utcnow
 from bdr_desk.taxonomy import SEGMENTS
 
@@ -157,23 +157,11 @@ def account_coverage(session: Session, account_id: int) -> Coverage:
 # ---- stale maps ----------------------------------------------------------------------------------------------
 
 def stale_days(session: Session) -> int:
-    value = session.scalar(select(WorkspaceSetting.value).where(WorkspaceSetting.key == STALE_SETTING))
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        return DEFAULT_STALE_DAYS
-    return days if days > 0 else DEFAULT_STALE_DAYS
+    return int_setting(session, STALE_SETTING, DEFAULT_STALE_DAYS)
 
 
 def set_stale_days(session: Session, days: int) -> None:
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
-        raise StakeholderError(f"stale map days must be a whole number from 1 to 3650, not {days!r}")
-    row = session.get(WorkspaceSetting, STALE_SETTING)
-    if row is None:
-        session.add(WorkspaceSetting(key=STALE_SETTING, value=days))
-    else:
-        row.value = days
-    session.flush()
+    set_int_setting(session, STALE_SETTING, days, label="stale map days", error=StakeholderError)
 
 
 def _recent(cutoff: dt.datetime, now: dt.datetime) -> Any:

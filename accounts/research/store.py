@@ -22,7 +22,7 @@ from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from accounts.account_detail import AccountEditError, update_account
-from accounts.models import Account, AccountTechnology, Contact, ResearchPage, Signal, WorkspaceSetting
+from accounts.models import Account, AccountTechnology, Contact, ResearchPage, Signal
 from accounts.models.research import SIGNAL_KINDS, ResearchPerson, ResearchRun
 from accounts.research.facts import (
     PageFacts,
@@ -33,6 +33,7 @@ from accounts.research.facts import (
     TechHit,
 )
 from accounts.seniority import classify_title
+from accounts.settings import int_setting, set_int_setting
 from bdr_desk.db import utcnow
 
 DEFAULT_STALE_DAYS = 30
@@ -50,23 +51,11 @@ class ResearchError(ValueError):
 
 def stale_days(session: Session) -> int:
     """After how many days research facts count as stale (workspace setting, default 30)."""
-    value = session.scalar(select(WorkspaceSetting.value).where(WorkspaceSetting.key == STALE_SETTING))
-    try:
-        days = int(value)
-    except (TypeError, ValueError):
-        return DEFAULT_STALE_DAYS
-    return days if days > 0 else DEFAULT_STALE_DAYS
+    return int_setting(session, STALE_SETTING, DEFAULT_STALE_DAYS)
 
 
 def set_stale_days(session: Session, days: int) -> None:
-    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= 3650:
-        raise ResearchError(f"research stale days must be a whole number from 1 to 3650, not {days!r}")
-    row = session.get(WorkspaceSetting, STALE_SETTING)
-    if row is None:
-        session.add(WorkspaceSetting(key=STALE_SETTING, value=days))
-    else:
-        row.value = days
-    session.flush()
+    set_int_setting(session, STALE_SETTING, days, label="research stale days", error=ResearchError)
 
 
 def is_stale(captured_at: dt.datetime | None, days: int = DEFAULT_STALE_DAYS, now: dt.datetime | None = None) -> bool:

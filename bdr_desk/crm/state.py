@@ -16,22 +16,11 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from accounts.models import WorkspaceSetting
+from accounts.settings import get_setting as _get
+from accounts.settings import put_setting as _put
 
 CURSOR = "crm.cursor.{system}.{object_type}"
 SYSTEMS = "crm.systems"
-
-
-def _get(session: Session, key: str) -> Any:
-    row = session.get(WorkspaceSetting, key)
-    return row.value if row is not None else None
-
-
-def _put(session: Session, key: str, value: Any) -> None:
-    row = session.get(WorkspaceSetting, key)
-    if row is None:
-        session.add(WorkspaceSetting(key=key, value=value))
-    else:
-        row.value = value
 
 
 def _time(text: str | None) -> dt.datetime | None:

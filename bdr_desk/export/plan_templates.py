@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
 
-from accounts.models import WorkspaceSetting
+from accounts.settings import get_setting, put_setting
 from bdr_desk.export.plan_data import SECTION_TITLES, SECTIONS
 
 SETTING = "plan_templates"
@@ -26,8 +26,8 @@ class PlanTemplateError(ValueError):
 
 
 def _stored(session: Session) -> dict[str, list[str]]:
-    row = session.get(WorkspaceSetting, SETTING)
-    value = row.value if row is not None and isinstance(row.value, dict) else {}
+    raw = get_setting(session, SETTING, {})
+    value = raw if isinstance(raw, dict) else {}
     return {str(k): [s for s in v if s in SECTIONS] for k, v in value.items() if isinstance(v, list)}
 
 
@@ -58,12 +58,7 @@ def save_plan_template(session: Session, name: str, sections: Sequence[str]) -> 
         raise PlanTemplateError("a plan template needs at least one section")
     stored = _stored(session)
     stored[name] = chosen
-    row = session.get(WorkspaceSetting, SETTING)
-    if row is None:
-        session.add(WorkspaceSetting(key=SETTING, value=stored))
-    else:
-        row.value = stored
-    session.flush()
+    put_setting(session, SETTING, stored)
     return tuple(chosen)
 
 
@@ -72,10 +67,7 @@ def delete_plan_template(session: Session, name: str) -> None:
     if name not in stored:
         raise PlanTemplateError(f"no custom plan template named {name!r}")
     del stored[name]
-    row = session.get(WorkspaceSetting, SETTING)
-    assert row is not None
-    row.value = stored
-    session.flush()
+    put_setting(session, SETTING, stored)
 
 
 __all__ = ["BUILT_IN", "DEFAULT", "SECTION_TITLES", "PlanTemplateError", "delete_plan_template", "plan_templates",
