@@ -19,6 +19,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from bench import (  # noqa: E402
     bench_accounts,
     bench_crm_push,
+    bench_crm_sync,
     bench_dashboard,
     bench_import,
     bench_messaging,
@@ -70,6 +71,8 @@ def main() -> int:
         summary += bench_outbox_capture.report(bench_outbox_capture.measure(root))
         print()
         summary += bench_crm_push.report(bench_crm_push.measure())
+        print()
+        summary += bench_crm_sync.report(bench_crm_sync.measure(root))
     print(f"\nSummary (ratio = figure / baseline measured in this run; total {time.perf_counter() - t0:.0f} s)")
     print(table(summary, ["benchmark", "figure", "baseline", "ratio"]))
     return 0
