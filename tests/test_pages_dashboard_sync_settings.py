@@ -54,11 +54,16 @@ def select_data(combo, value) -> None:
 def test_sync_page_journal_and_counts(qtbot, sqlite_workspace, qtmodeltester, monkeypatch):
     monkeypatch.delenv("BDR_DESK_HUBSPOT_TOKEN", raising=False)
     page = build(qtbot, SyncPage, make_ctx(sqlite_workspace))
-    assert page.stack.currentWidget() is page.empty
-    assert page.empty.title.text().startswith("No sync has run yet")
+    journal = page.journal
+    assert journal.stack.currentWidget() is journal.empty
+    assert journal.empty.title.text().startswith("No sync has run yet")
+    assert not journal.export_button.isEnabled()
     assert page.connectors["hubspot"].state.text() == "Not connected"
     assert "BDR_DESK_HUBSPOT_TOKEN" in page.connectors["hubspot"].how.text()
     assert "BDR_DESK_SALESFORCE_" in page.connectors["salesforce"].how.text()
+    assert page.badge.text() == "In sync"
+    assert [page.tabs.tabText(i) for i in range(page.tabs.count())] == ["Run", "Journal", "Conflicts",
+                                                                        "Field mapping"]
 
     with sqlite_workspace.session() as s:
         s.add(SyncRun(system="hubspot", direction="push", dry_run=True, status="failed", api_calls=7,
@@ -66,16 +71,18 @@ def test_sync_page_journal_and_counts(qtbot, sqlite_workspace, qtmodeltester, mo
                       errors=[{"id": 1}, {"id": 2}, {"id": 3}]))
         s.add_all([SyncOutbox(object_type="account", local_id=1, operation="update"),
                    SyncOutbox(object_type="account", local_id=2, operation="update", last_error="timeout")])
-    page.refresh()
-    assert page.stack.currentWidget() is page.table
-    assert page.pending.value.text() == "2" and "1 failed" in page.pending.caption.text()
-    assert page.conflicts.value.text() == "0"
-    m = page.model
+    with qtbot.waitSignal(page.outOfSync) as badge:
+        page.refresh()
+    assert badge.args == [2]
+    assert journal.stack.currentWidget() is journal.table and journal.export_button.isEnabled()
+    assert page.badge.text() == "2 changes out of sync · 1 failing"
+    assert page.tabs.tabText(2) == "Conflicts"
+    m = journal.model
     assert m.rowCount() == 1
     row = [m.data(m.index(0, c)) for c in range(m.columnCount())]
     assert row[1:] == ["HubSpot", "Push", "Yes", "Failed", "42 s", "7", "3"]
     assert m.headerData(7, Qt.Orientation.Horizontal) == "Errors"
-    assert page.journal_count.text() == "1 run"
+    assert journal.count.text() == "1 run"
     qtmodeltester.check(m)
 
 

@@ -99,6 +99,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
         self.update_status()
+        self.set_badge("sync", self._pending_changes())
         self.restore_state()
         self.show_page(start_page or START_PAGE.get(ctx.user.role, "accounts"))
 
@@ -108,6 +109,21 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(
             f"{user.name} · {ROLE_LABELS.get(user.role, user.role)}   |   Workspace: {safe_url(self.ctx.workspace.url)}"
         )
+
+    def _pending_changes(self) -> int:
+        from bdr_desk.crm.status import sync_overview
+
+        with self.ctx.workspace.session() as s:
+            return sync_overview(s).pending_changes
+
+    def set_badge(self, key: str, count: int) -> None:
+        """A count on a navigation button (the Sync page: local changes out of sync with the CRM)."""
+        button = self.nav_buttons[key]
+        text = next(t for k, t, _i, _f in PAGES if k == key)
+        button.setText(f"{text} ({count:,})" if count else text)
+        tip = text.replace("\n", " ") + f" (Ctrl+{list(self.nav_buttons).index(key) + 1})"
+        button.setToolTip(f"{tip} — {count:,} local change{'s' if count != 1 else ''} out of sync"
+                          if count else tip)
 
     def page(self, key: str) -> QWidget:
         """The page for ``key``, built the first time it is needed."""
@@ -123,6 +139,8 @@ class MainWindow(QMainWindow):
                 page.openList.connect(self._open_list)
             if hasattr(page, "profileSaved"):
                 page.profileSaved.connect(self.update_status)
+            if hasattr(page, "outOfSync"):  # the Sync page: pending outbox changes on its nav button
+                page.outOfSync.connect(lambda n, k=key: self.set_badge(k, n))
         return page
 
     def show_page(self, key: str) -> None:

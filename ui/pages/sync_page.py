@@ -1,166 +1,86 @@
-"""CRM sync: where HubSpot and Salesforce stand, what is waiting to be pushed, and the journal of runs."""
+"""CRM sync: connect HubSpot or Salesforce (token straight to the OS keyring), preview and run a sync with
+progress and Cancel, the journal of runs, the conflict queue and the field-mapping editor; an "out of sync"
+badge in the header counts the local changes waiting in the outbox.
+
+The parts live in ``ui/sync/``; this module lays them out and keeps them fresh."""
 
 from __future__ import annotations
 
-import datetime as dt
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import QHBoxLayout, QTabWidget, QVBoxLayout, QWidget
 
-from PySide6.QtWidgets import (
-    QAbstractItemView,
-    QFrame,
-    QHBoxLayout,
-    QHeaderView,
-    QSizePolicy,
-    QStackedWidget,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
-)
-
-from bdr_desk.crm.status import ConnectorStatus, SyncRunRow, connector_statuses, recent_runs, sync_overview
+from bdr_desk.crm.status import SyncOverview, connector_statuses, sync_overview
 from ui.context import AppContext
-from ui.models.sync_journal import SyncJournalModel
-from ui.widgets.common import Card, EmptyState, PageHeader, label
+from ui.sync.conflicts import ConflictPanel
+from ui.sync.connect import ConnectCard
+from ui.sync.journal import JournalPanel
+from ui.sync.mapping_editor import MappingPanel
+from ui.sync.run import RunPanel
+from ui.widgets.common import PageHeader, label
 
-JOURNAL_LIMIT = 200
-
-
-def when(value: dt.datetime | None) -> str:
-    return "" if value is None else value.astimezone().strftime("%Y-%m-%d %H:%M")
-
-
-def duration(run: SyncRunRow) -> str:
-    d = run.duration
-    if d is None:
-        return "running…" if run.status == "running" else ""
-    secs = max(int(d.total_seconds()), 0)
-    if secs < 60:
-        return f"{secs} s"
-    if secs < 3600:
-        return f"{secs // 60} min {secs % 60:02d} s"
-    return f"{secs // 3600} h {secs % 3600 // 60:02d} min"
+BADGE_STYLES = {
+    "pending": "background: #fef3c7; color: #92400e;",
+    "clean": "background: #d1fae5; color: #065f46;",
+}
 
 
-JOURNAL_COLUMNS = [
-    ("Started", lambda r: when(r.started_at)),
-    ("CRM", lambda r: r.system_label),
-    ("Direction", lambda r: r.direction_label),
-    ("Dry run", lambda r: "Yes" if r.dry_run else "No"),
-    ("Status", lambda r: r.status_label),
-    ("Duration", duration),
-    ("API calls", lambda r: f"{r.api_calls:,}"),
-    ("Errors", lambda r: f"{r.error_count:,}"),
-]
-
-
-
-def _sized(card: QFrame) -> QFrame:
-    """Let the row's stretch factors alone decide the card widths, whatever their text."""
-    card.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
-    return card
-
-
-class ConnectorCard(QFrame):
-    """One CRM: its name, its state in one line, and how to connect it in one honest line."""
-
-    def __init__(self, status: ConnectorStatus, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.setObjectName("Card")
-        self.system = status.system
-        self.name = label(status.label, "SectionTitle")
-        self.state = label("", "CardState")
-        self.state.setStyleSheet("font-weight: 600;")
-        self.how = label("", "Muted", wrap=True)
-        lay = QVBoxLayout(self)
-        lay.setContentsMargins(16, 12, 16, 12)
-        lay.setSpacing(4)
-        lay.addWidget(self.name)
-        lay.addWidget(self.state)
-        lay.addWidget(self.how)
-        lay.addStretch(1)
-        self.set_status(status)
-
-    def set_status(self, status: ConnectorStatus) -> None:
-        self.state.setText(status.state)
-        self.how.setText(status.how_to_connect)
+def badge_text(overview: SyncOverview) -> str:
+    n = overview.pending_changes
+    if not n:
+        return "In sync"
+    failing = f" · {overview.failing_changes:,} failing" if overview.failing_changes else ""
+    return f"{n:,} change{'s' if n != 1 else ''} out of sync{failing}"
 
 
 class SyncPage(QWidget):
+    outOfSync = Signal(int)  # noqa: N815 - pending outbox changes, for the navigation badge
+
     def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
+        self.overview: SyncOverview | None = None
         self.header = PageHeader("CRM sync", "Keep HubSpot or Salesforce in step with this workspace")
+        self.badge = label("", "Badge")
+        self.badge.setToolTip("Local changes recorded in the outbox, pushed on the next sync")
+        self.header.actions.addWidget(self.badge)
 
-        self.connectors = {s.system: ConnectorCard(s) for s in connector_statuses()}
-        self.pending = Card("Changes waiting to push", "0",
-                            "Local edits recorded in the outbox, pushed on the next sync")
-        self.conflicts = Card("Open conflicts", "0",
-                              "Fields changed both here and in the CRM since the last sync, waiting for a choice")
-        for card in (self.pending, self.conflicts):
-            card.caption.setWordWrap(True)
-            card.layout().addStretch(1)
+        self.connectors = {s.system: ConnectCard(ctx, s) for s in connector_statuses()}
         cards = QHBoxLayout()
         cards.setSpacing(12)
-        for w in self.connectors.values():
-            cards.addWidget(_sized(w), 3)
-        cards.addWidget(_sized(self.pending), 2)
-        cards.addWidget(_sized(self.conflicts), 2)
+        for card in self.connectors.values():
+            cards.addWidget(card, 1)
+            card.connectionTested.connect(lambda *_: self.refresh())
 
-        self.model = SyncJournalModel(JOURNAL_COLUMNS, numeric=("Duration", "API calls", "Errors"),
-                                      status_column="Status", parent=self)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.setAlternatingRowColors(True)
-        self.table.setShowGrid(False)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(30)
-        hh = self.table.horizontalHeader()
-        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((150, 110, 110, 80, 110, 120, 90, 80)):
-            self.table.setColumnWidth(col, width)
-        hh.setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)  # the status takes the slack
-
-        self.empty = EmptyState(
-            "sync", "No sync has run yet",
-            "Every push and pull with HubSpot or Salesforce is recorded here: when it ran, what it did, how "
-            "many API calls it made and what failed. Edits you make meanwhile wait safely in the local outbox.",
-        )
-        self.stack = QStackedWidget()
-        self.stack.addWidget(self.table)
-        self.stack.addWidget(self.empty)
-
-        journal_title = QHBoxLayout()
-        journal_title.addWidget(label("Sync journal", "SectionTitle"))
-        journal_title.addStretch(1)
-        self.journal_count = label("", "Muted")
-        journal_title.addWidget(self.journal_count)
+        self.run = RunPanel(ctx, lambda system: self.connectors[system].base_url())
+        self.run.finished.connect(lambda *_: self.refresh())
+        self.journal = JournalPanel(ctx)
+        self.conflict_queue = ConflictPanel(ctx)
+        self.conflict_queue.resolved.connect(self.refresh)
+        self.mapping = MappingPanel(ctx)
+        self.tabs = QTabWidget()
+        self.tabs.setDocumentMode(True)
+        self.tabs.addTab(self.run, "Run")
+        self.tabs.addTab(self.journal, "Journal")
+        self.tabs.addTab(self.conflict_queue, "Conflicts")
+        self.tabs.addTab(self.mapping, "Field mapping")
 
         lay = QVBoxLayout(self)
         lay.setContentsMargins(24, 20, 24, 16)
         lay.setSpacing(14)
         lay.addWidget(self.header)
         lay.addLayout(cards)
-        lay.addSpacing(4)
-        lay.addLayout(journal_title)
-        lay.addWidget(self.stack, 1)
+        lay.addWidget(self.tabs, 1)
+        self.mapping.load()
 
     def refresh(self) -> None:
         for status in connector_statuses():
             self.connectors[status.system].set_status(status)
         with self.ctx.workspace.session() as s:
-            overview = sync_overview(s)
-            runs = recent_runs(s, JOURNAL_LIMIT)
-        self.pending.set_value(f"{overview.pending_changes:,}")
-        failing = f" · {overview.failing_changes:,} failed last try" if overview.failing_changes else ""
-        self.pending.caption.setText(f"Changes waiting to push{failing}")
-        self.conflicts.set_value(f"{overview.open_conflicts:,}")
-        self.model.set_rows(runs)
-        if runs:
-            shown = f"latest {len(runs):,} of {overview.runs:,} runs" if overview.runs > len(runs) \
-                else f"{overview.runs:,} run{'s' if overview.runs != 1 else ''}"
-            self.journal_count.setText(shown)
-            self.stack.setCurrentWidget(self.table)
-        else:
-            self.journal_count.setText("")
-            self.stack.setCurrentWidget(self.empty)
+            self.overview = sync_overview(s)
+        ov = self.overview
+        self.badge.setText(badge_text(ov))
+        self.badge.setStyleSheet(BADGE_STYLES["pending" if ov.pending_changes else "clean"])
+        self.journal.refresh(ov)
+        self.conflict_queue.refresh()
+        self.tabs.setTabText(2, f"Conflicts ({ov.open_conflicts:,})" if ov.open_conflicts else "Conflicts")
+        self.outOfSync.emit(ov.pending_changes)

@@ -1,0 +1,1 @@
+"""The Sync page's parts: connect cards, run panel, journal, conflict queue and the field-mapping editor."""
