@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from bdr_desk.cli import main
 from bdr_desk.crm.models import ExternalRef, SyncRun
+from tests.crm_support import seed
 from tests.fake_hubspot import FakeHubSpot
-from tests.test_crm_engine import seed
 
 
 def run(capsys, *args):

@@ -14,7 +14,7 @@ import bdr_desk.crm  # noqa: F401 - the outbox listeners
 from accounts.models import Account
 from bdr_desk.crm.engine import run_sync
 from bdr_desk.crm.journal import export_journal
-from tests.test_crm_engine import pending, seed
+from tests.crm_support import pending, seed
 
 
 def _edit_and_resync(ws, conn, edit_remote):

@@ -20,8 +20,8 @@ from accounts.models import Account, WorkspaceSetting
 from bdr_desk.crm.journal import ObjectCounts, SyncResult
 from bdr_desk.crm.mapping_store import load_mapping
 from bdr_desk.crm.models import SyncConflict, SyncRun
+from tests.crm_support import pending, seed
 from tests.fake_hubspot import FakeHubSpot
-from tests.test_crm_engine import pending, seed
 from ui.pages.sync_page import SyncPage
 from ui.sync.models import MappingModel
 
