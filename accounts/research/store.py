@@ -4,6 +4,11 @@ onto the account (field by field, through the account's history) and people into
 
 Writers take a Session and flush; the caller commits (one unit of work). Readers return plain dataclasses
 (:func:`research_view`) that the GUI and the CLI show as they are.
+
+Kept here: saving a run (:func:`save_research`) and re-reading stored pages (:func:`reextract`). The rest
+lives in :mod:`~accounts.research.lookup`, :mod:`~accounts.research.staleness`,
+:mod:`~accounts.research.people`, :mod:`~accounts.research.stored_pages`, :mod:`~accounts.research.apply`
+and :mod:`~accounts.research.view`, and is importable from here as before.
 """
 
 from __future__ import annotations
@@ -11,9 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import re
-import unicodedata
-import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,9 +23,19 @@ from typing import Any
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
-from accounts.account_detail import AccountEditError, update_account
-from accounts.models import Account, AccountTechnology, Contact, ResearchPage, Signal
+from accounts.models import AccountTechnology, ResearchPage, Signal
 from accounts.models.research import SIGNAL_KINDS, ResearchPerson, ResearchRun
+from accounts.research.apply import (
+    ACCOUNT_FIELDS,
+    AcceptResult,
+    accept_people,
+    apply_company_fields,
+    country_code,
+    dismiss_people,
+    employees,
+)
+from accounts.research.apply import country_code as _country_code  # noqa: F401 - ui.research.data uses it
+from accounts.research.apply import employees as _employees  # noqa: F401 - and store._employees
 from accounts.research.facts import (
     PageFacts,
     PageInfo,
@@ -32,39 +44,49 @@ from accounts.research.facts import (
     SignalFact,
     TechHit,
 )
+from accounts.research.lookup import ResearchError, last_run, require_account
+from accounts.research.people import existing_contact, name_key, split_name
+from accounts.research.staleness import (
+    DEFAULT_STALE_DAYS,
+    STALE_SETTING,
+    is_stale,
+    set_stale_days,
+    stale_days,
+    stale_page_urls,
+)
+from accounts.research.stored_pages import (
+    MAX_STORED_HTML,
+    StoredPage,
+    compress_html,
+    decompress_html,
+    reread,
+    stored_pages,
+)
+from accounts.research.view import (
+    CompanyFactRow,
+    PageRow,
+    PersonRow,
+    ResearchView,
+    RunRow,
+    SignalRow,
+    TechnologyRow,
+    research_view,
+)
 from accounts.seniority import classify_title
-from accounts.settings import int_setting, set_int_setting
 from bdr_desk.db import utcnow
 
-DEFAULT_STALE_DAYS = 30
-STALE_SETTING = "research.stale_days"
-MAX_STORED_HTML = 2_000_000  # raw bytes; larger bodies were capped while fetching already
+__all__ = [
+    "ACCOUNT_FIELDS", "COOKIE_VALUE", "DEFAULT_STALE_DAYS", "MAX_LINKS_STORED", "MAX_STORED_HTML",
+    "STALE_SETTING", "AcceptResult", "CompanyFactRow", "PageCapture", "PageRow", "PersonRow", "ResearchError",
+    "ResearchView", "RunRow", "SaveSummary", "SignalRow", "StoredPage", "TechnologyRow", "accept_people",
+    "apply_company_fields", "compress_html", "country_code", "decompress_html", "dismiss_people", "employees",
+    "existing_contact", "is_stale", "last_run", "name_key", "page_facts_json", "reextract", "require_account",
+    "reread", "research_view", "save_research", "set_stale_days", "split_name", "stale_days",
+    "stale_page_urls", "stored_pages",
+]
+
 MAX_LINKS_STORED = 300
 COOKIE_VALUE = ""  # cookie values are not kept (names are what technology rules look at)
-
-
-class ResearchError(ValueError):
-    """A research step that cannot go on; one line naming the account, page or field."""
-
-
-# ---- staleness -----------------------------------------------------------------------------------------------
-
-def stale_days(session: Session) -> int:
-    """After how many days research facts count as stale (workspace setting, default 30)."""
-    return int_setting(session, STALE_SETTING, DEFAULT_STALE_DAYS)
-
-
-def set_stale_days(session: Session, days: int) -> None:
-    set_int_setting(session, STALE_SETTING, days, label="research stale days", error=ResearchError)
-
-
-def is_stale(captured_at: dt.datetime | None, days: int = DEFAULT_STALE_DAYS, now: dt.datetime | None = None) -> bool:
-    """A fact (or page) captured more than ``days`` ago — or never — is stale."""
-    if captured_at is None:
-        return True
-    if captured_at.tzinfo is None:
-        captured_at = captured_at.replace(tzinfo=dt.UTC)
-    return captured_at < (now or utcnow()) - dt.timedelta(days=days)
 
 
 # ---- what a run hands over -----------------------------------------------------------------------------------
@@ -124,48 +146,6 @@ def page_facts_json(pf: PageFacts) -> dict[str, Any]:
             "links": [[u, a] for u, a in pf.links[:MAX_LINKS_STORED]]}
 
 
-def compress_html(body: bytes) -> bytes:
-    return zlib.compress(body[:MAX_STORED_HTML], 6)
-
-
-def decompress_html(blob: bytes | None) -> bytes | None:
-    if not blob:
-        return None
-    try:
-        d = zlib.decompressobj()
-        out = d.decompress(blob, MAX_STORED_HTML + 1)
-        return out[:MAX_STORED_HTML]
-    except zlib.error:
-        return None
-
-
-def name_key(name: str) -> str:
-    """A person's name folded for matching: case, accents, punctuation and titles ignored."""
-    s = unicodedata.normalize("NFKD", name.casefold())
-    s = "".join(ch for ch in s if not unicodedata.combining(ch)).replace("ß", "ss")
-    words = re.findall(r"[a-z0-9]+", s)
-    words = [w for w in words if w not in _HONORIFICS]
-    return " ".join(words)[:200]
-
-
-_HONORIFICS = frozenset(("dr", "prof", "mr", "mrs", "ms", "miss", "mx", "sir", "dame", "herr", "frau", "mme",
-                         "mlle", "m", "sr", "sra", "dott", "ing", "dipl", "mag", "phd", "mba", "jr"))
-_PARTICLES = frozenset(("van", "von", "de", "der", "den", "da", "di", "du", "del", "della", "la", "le", "ter",
-                        "ten", "zu", "dos", "das", "bin", "al", "el"))
-
-
-def split_name(name: str) -> tuple[str | None, str | None]:
-    """(first name, last name): honorifics dropped, particles (``van der``, ``de la``) kept with the last name."""
-    words = [w for w in name.replace(",", " ").split() if w.strip(".").casefold() not in _HONORIFICS]
-    if not words:
-        return None, None
-    if len(words) == 1:
-        return words[0][:120], None
-    i = len(words) - 1
-    while i > 1 and words[i - 1].casefold() in _PARTICLES:
-        i -= 1
-    return " ".join(words[:i])[:120], " ".join(words[i:])[:120]
-
 
 # ---- saving a run --------------------------------------------------------------------------------------------
 
@@ -180,19 +160,6 @@ def _pct(confidence: float | None) -> int | None:
     return None if confidence is None else max(0, min(100, round(confidence * 100)))
 
 
-def _require_account(session: Session, account_id: int) -> Account:
-    acc = session.get(Account, account_id)
-    if acc is None:
-        raise ResearchError(f"account {account_id} does not exist")
-    return acc
-
-
-def last_run(session: Session, account_id: int, *, status: str | None = "done") -> ResearchRun | None:
-    stmt = select(ResearchRun).where(ResearchRun.account_id == account_id)
-    if status:
-        stmt = stmt.where(ResearchRun.status == status)
-    return session.scalars(stmt.order_by(ResearchRun.started_at.desc(), ResearchRun.id.desc()).limit(1)).first()
-
 
 def save_research(session: Session, account_id: int, result: ResearchResult, pages: Sequence[PageCapture], *,
                   kind: str = "crawl", start_url: str | None = None, started_at: dt.datetime | None = None,
@@ -204,7 +171,7 @@ def save_research(session: Session, account_id: int, result: ResearchResult, pag
 
     ``emit_changes`` (default: not for a re-extraction) decides whether technology differences become
     signals — re-reading stored pages with newer rules is not news about the company."""
-    _require_account(session, account_id)
+    require_account(session, account_id)
     now = now or utcnow()
     emit = kind != "reextract" if emit_changes is None else emit_changes
     ok_pages = [p for p in pages if p.body is not None or p.reread]
@@ -337,21 +304,6 @@ def _save_signals(session: Session, account_id: int, signals: Sequence[SignalFac
     session.flush()
 
 
-def _existing_contact(session: Session, account_id: int, person: PersonFact | ResearchPerson) -> int | None:
-    """A contact of the account who is this person: same e-mail, or the same folded name."""
-    if person.email:
-        found = session.scalar(select(Contact.id).where(Contact.account_id == account_id,
-                                                        func.lower(Contact.email) == person.email.strip().lower()))
-        if found is not None:
-            return found
-    key = name_key(person.name)
-    for cid, first, last in session.execute(select(Contact.id, Contact.first_name, Contact.last_name)
-                                            .where(Contact.account_id == account_id)):
-        if key and name_key(" ".join(p for p in (first, last) if p)) == key:
-            return cid
-    return None
-
-
 def _save_people(session: Session, account_id: int, people: Sequence[PersonFact], summary: SaveSummary) -> None:
     rows = {r.name_key: r for r in session.scalars(
         select(ResearchPerson).where(ResearchPerson.account_id == account_id))}
@@ -378,69 +330,20 @@ def _save_people(session: Session, account_id: int, people: Sequence[PersonFact]
         if row.title:
             row.seniority, row.function, row.buying_role = info.seniority, info.function, info.suggested_role
         if row.status == "candidate" and row.contact_id is None:
-            contact = _existing_contact(session, account_id, p)
+            contact = existing_contact(session, account_id, p)
             if contact is not None:  # already in the stakeholder map
                 row.status, row.contact_id = "accepted", contact
     session.flush()
 
 
-# ---- re-reading stored pages ---------------------------------------------------------------------------------
-
-@dataclass
-class StoredPage:
-    id: int
-    url: str
-    fetched_at: dt.datetime
-    status: int | None
-    title: str | None
-    error: str | None
-    body: bytes | None
-    encoding: str | None
-    headers: dict[str, str]
-    cookies: dict[str, str]
-
-
-def stored_pages(session: Session, account_id: int, *, with_html: bool = True) -> list[StoredPage]:
-    cols = [ResearchPage.id, ResearchPage.url, ResearchPage.fetched_at, ResearchPage.status_code,
-            ResearchPage.title, ResearchPage.error, ResearchPage.encoding, ResearchPage.http_meta]
-    if with_html:
-        cols.append(ResearchPage.html_zlib)
-    out = []
-    for row in session.execute(select(*cols).where(ResearchPage.account_id == account_id).order_by(ResearchPage.id)):
-        meta = row.http_meta or {}
-        out.append(StoredPage(row.id, row.url, row.fetched_at, row.status_code, row.title, row.error,
-                              decompress_html(row.html_zlib) if with_html else None, row.encoding,
-                              dict(meta.get("headers") or {}), dict(meta.get("cookies") or {})))
-    return out
-
-
-def stale_page_urls(session: Session, account_id: int, days: int | None = None,
-                    now: dt.datetime | None = None) -> list[str]:
-    """Stored pages a refresh fetches again: fetched more than ``days`` ago, or never read successfully."""
-    days = days or stale_days(session)
-    cutoff = (now or utcnow()) - dt.timedelta(days=days)
-    return list(session.scalars(select(ResearchPage.url).where(
-        ResearchPage.account_id == account_id,
-        (ResearchPage.fetched_at < cutoff) | ResearchPage.html_zlib.is_(None)).order_by(ResearchPage.id)))
-
-
-def reread(page: StoredPage) -> tuple[PageFacts, PageInfo]:
-    """Extract a stored page again, offline, with the current extractors."""
-    from accounts.research.extract import extract_page
-    from accounts.research.fetch import decode_html
-
-    html = decode_html(page.body or b"", page.encoding)[0]
-    facts = extract_page(html, page.url, headers=page.headers, cookies=page.cookies, captured_at=page.fetched_at)
-    return facts, PageInfo(url=page.url, status=page.status, title=facts.title or page.title, error=page.error,
-                           fetched_at=page.fetched_at)
-
+# ---- re-extracting stored pages ------------------------------------------------------------------------------
 
 def reextract(session: Session, account_id: int, now: dt.datetime | None = None) -> tuple[ResearchResult, SaveSummary]:
     """Re-read every stored page of the account offline with the current extractors and store the result
     (a run of kind ``reextract``; technology differences are not reported as news)."""
     from accounts.research.extract import combine
 
-    _require_account(session, account_id)
+    require_account(session, account_id)
     pages = [p for p in stored_pages(session, account_id) if p.body is not None]
     if not pages:
         raise ResearchError(f"account {account_id} has no stored pages to re-read; research it first")
@@ -455,275 +358,3 @@ def reextract(session: Session, account_id: int, now: dt.datetime | None = None)
                                 text=pf.text, facts=pf, reread=True))
     result = combine(facts, infos)
     return result, save_research(session, account_id, result, caps, kind="reextract", now=now)
-
-
-# ---- applying research ---------------------------------------------------------------------------------------
-
-# research company field → account field
-ACCOUNT_FIELDS = {"name": "name", "description": "description", "website": "website", "city": "hq_city",
-                  "region": "hq_region", "country": "hq_country", "employees": "employees",
-                  "industry_hint": "industry"}
-_COUNTRIES = {
-    "united states": "US", "united states of america": "US", "usa": "US", "u s a": "US", "us": "US",
-    "united kingdom": "GB", "uk": "GB", "great britain": "GB", "england": "GB", "scotland": "GB",
-    "germany": "DE", "deutschland": "DE", "france": "FR", "spain": "ES", "espana": "ES", "italy": "IT",
-    "italia": "IT", "netherlands": "NL", "the netherlands": "NL", "nederland": "NL", "belgium": "BE",
-    "belgique": "BE", "belgie": "BE", "switzerland": "CH", "schweiz": "CH", "suisse": "CH", "austria": "AT",
-    "osterreich": "AT", "sweden": "SE", "sverige": "SE", "norway": "NO", "norge": "NO", "denmark": "DK",
-    "danmark": "DK", "finland": "FI", "suomi": "FI", "ireland": "IE", "portugal": "PT", "poland": "PL",
-    "polska": "PL", "czech republic": "CZ", "czechia": "CZ", "canada": "CA", "mexico": "MX", "brazil": "BR",
-    "brasil": "BR", "argentina": "AR", "australia": "AU", "new zealand": "NZ", "japan": "JP", "china": "CN",
-    "india": "IN", "singapore": "SG", "israel": "IL", "south africa": "ZA", "luxembourg": "LU",
-    "united arab emirates": "AE", "uae": "AE", "south korea": "KR", "korea": "KR", "hong kong": "HK",
-}
-
-
-def _country_code(value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    text = value.strip()
-    if len(text) == 2 and text.isalpha():
-        return text.upper()
-    folded = " ".join(re.findall(r"[a-z]+", unicodedata.normalize("NFKD", text.casefold())
-                                 .encode("ascii", "ignore").decode()))
-    code = _COUNTRIES.get(folded)
-    if code is None:
-        raise AccountEditError(f"country {text!r}: type the two-letter ISO code instead")
-    return code
-
-
-def _employees(value: Any) -> Any:
-    if isinstance(value, int) or value is None:
-        return value
-    m = re.search(r"\d[\d,.\s]*", str(value))
-    if m is None:
-        raise AccountEditError(f"employees: no number in {str(value)[:80]!r}")
-    digits = re.sub(r"[^\d]", "", m.group(0))
-    return int(digits) if digits else value
-
-
-def apply_company_fields(session: Session, account_id: int, values: dict[str, Any], expected_version: int,
-                         user_id: int | None = None) -> Account:
-    """Apply research company facts to the account (``{field: value}``; research names such as ``city`` or
-    account names such as ``hq_city``), through :func:`accounts.account_detail.update_account`: optimistic
-    locking, validation, and one timeline event per changed field."""
-    changes: dict[str, Any] = {}
-    for name, value in values.items():
-        target = ACCOUNT_FIELDS.get(name, name if name in ACCOUNT_FIELDS.values() else None)
-        if target is None:
-            raise AccountEditError(f"{name.replace('_', ' ')}: accounts have no such field to apply it to")
-        if target == "hq_country":
-            value = _country_code(value)
-        elif target == "employees":
-            value = _employees(value)
-        elif isinstance(value, str):
-            value = value.strip()
-            limit = {"name": 300, "hq_city": 120, "hq_region": 120, "website": 2048}.get(target)
-            if limit and len(value) > limit:
-                value = value[:limit].rstrip()
-        changes[target] = value
-    if not changes:
-        raise AccountEditError("no company field to apply")
-    return update_account(session, account_id, expected_version, changes, user_id=user_id)
-
-
-@dataclass
-class AcceptResult:
-    created: list[int] = field(default_factory=list)  # new contact ids
-    linked: list[int] = field(default_factory=list)  # candidates that were contacts already
-    skipped: list[str] = field(default_factory=list)  # one line each
-
-
-def accept_people(session: Session, account_id: int, candidate_ids: Sequence[int],
-                  user_id: int | None = None) -> AcceptResult:
-    """Turn stakeholder candidates into contacts of the account (source "research", the suggested buying
-    role). A candidate accepted before, or who matches a contact by e-mail or name, creates nothing."""
-    from accounts.stakeholders import StakeholderError, save_contact
-
-    _require_account(session, account_id)
-    out = AcceptResult()
-    rows = session.scalars(select(ResearchPerson).where(ResearchPerson.id.in_(list(candidate_ids)))).all()
-    found = {r.id: r for r in rows}
-    for cid in candidate_ids:
-        row = found.get(cid)
-        if row is None or row.account_id != account_id:
-            out.skipped.append(f"candidate {cid} is not a person researched for account {account_id}")
-            continue
-        if row.status == "accepted" and row.contact_id is not None:
-            out.skipped.append(f"{row.name} is already a contact")
-            continue
-        existing = _existing_contact(session, account_id, row)
-        if existing is not None:
-            row.status, row.contact_id = "accepted", existing
-            out.linked.append(row.id)
-            continue
-        first, last = split_name(row.name)
-        values: dict[str, Any] = {"first_name": first, "last_name": last, "title": row.title, "source": "research",
-                                  "buying_role": row.buying_role, "linkedin_url": row.linkedin_url,
-                                  "notes": f"Found by web research on {row.source_url}"}
-        if row.email:
-            values["email"] = row.email
-        try:
-            with session.begin_nested():
-                card = save_contact(session, account_id, values, user_id=user_id)
-        except StakeholderError as exc:
-            if "email" not in values:
-                out.skipped.append(str(exc))
-                continue
-            values.pop("email")  # a bad or taken e-mail must not lose the person
-            with session.begin_nested():
-                card = save_contact(session, account_id, values, user_id=user_id)
-        row.status, row.contact_id = "accepted", card.id
-        out.created.append(card.id)
-    session.flush()
-    return out
-
-
-def dismiss_people(session: Session, account_id: int, candidate_ids: Sequence[int]) -> int:
-    rows = session.scalars(select(ResearchPerson).where(ResearchPerson.id.in_(list(candidate_ids)),
-                                                        ResearchPerson.account_id == account_id,
-                                                        ResearchPerson.status == "candidate")).all()
-    for r in rows:
-        r.status = "dismissed"
-    session.flush()
-    return len(rows)
-
-
-# ---- what the research tab shows -----------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class PageRow:
-    id: int
-    url: str
-    fetched_at: dt.datetime
-    status: int | None
-    title: str | None
-    error: str | None
-    has_html: bool
-    stale: bool
-
-
-@dataclass(frozen=True)
-class CompanyFactRow:
-    field: str
-    value: Any
-    source_url: str | None
-    captured_at: dt.datetime | None
-    confidence: float | None
-    stale: bool
-    account_field: str | None  # where "apply" would write it; None when accounts have no such field
-    current_value: Any  # the account's value now
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    id: int
-    name: str
-    title: str | None
-    seniority: str | None
-    function: str | None
-    buying_role: str | None
-    source_url: str
-    captured_at: dt.datetime
-    confidence: int | None
-    status: str
-    contact_id: int | None
-    stale: bool
-
-
-@dataclass(frozen=True)
-class TechnologyRow:
-    name: str
-    category: str | None
-    evidence: str | None
-    source_url: str | None
-    detected_at: dt.datetime
-    stale: bool
-
-
-@dataclass(frozen=True)
-class SignalRow:
-    id: int
-    kind: str
-    title: str
-    occurred_on: dt.date | None
-    source_url: str | None
-    detected_at: dt.datetime
-    confidence: int | None
-    stale: bool
-
-
-@dataclass(frozen=True)
-class RunRow:
-    id: int
-    kind: str
-    started_at: dt.datetime
-    finished_at: dt.datetime | None
-    status: str
-    pages: int
-    pages_failed: int
-    error: str | None
-
-
-@dataclass(frozen=True)
-class ResearchView:
-    account_id: int
-    account_version: int
-    stale_days: int
-    last_run: RunRow | None
-    pages: list[PageRow]
-    company: list[CompanyFactRow]
-    social: dict[str, str]
-    people: list[PersonRow]
-    technologies: list[TechnologyRow]
-    signals: list[SignalRow]
-
-
-def _as_dt(text: Any) -> dt.datetime | None:
-    try:
-        value = dt.datetime.fromisoformat(str(text))
-    except (TypeError, ValueError):
-        return None
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
-def research_view(session: Session, account_id: int, days: int | None = None,
-                  now: dt.datetime | None = None) -> ResearchView:
-    """Everything the research tab shows for one account, each fact with its source and a stale flag."""
-    acc = _require_account(session, account_id)
-    days = days or stale_days(session)
-    now = now or utcnow()
-    run = last_run(session, account_id, status=None)
-    done = last_run(session, account_id)
-    pages = [PageRow(r.id, r.url, r.fetched_at, r.status_code, r.title, r.error, r.has_html,
-                     is_stale(r.fetched_at, days, now))
-             for r in session.execute(select(ResearchPage.id, ResearchPage.url, ResearchPage.fetched_at,
-                                             ResearchPage.status_code, ResearchPage.title, ResearchPage.error,
-                                             ResearchPage.html_zlib.is_not(None).label("has_html"))
-                                      .where(ResearchPage.account_id == account_id).order_by(ResearchPage.id))]
-    company: list[CompanyFactRow] = []
-    social: dict[str, str] = {}
-    if done is not None and done.company:
-        sources = done.company.get("sources") or {}
-        for name, src in sources.items():
-            captured = _as_dt(src.get("captured_at"))
-            target = ACCOUNT_FIELDS.get(name)
-            company.append(CompanyFactRow(name, src.get("value"), src.get("source_url"), captured,
-                                          src.get("confidence"), is_stale(captured, days, now), target,
-                                          getattr(acc, target) if target else None))
-        social = {k: str(v) for k, v in (done.company.get("social") or {}).items()}
-    people = [PersonRow(r.id, r.name, r.title, r.seniority, r.function, r.buying_role, r.source_url, r.captured_at,
-                        r.confidence, r.status, r.contact_id, is_stale(r.captured_at, days, now))
-              for r in session.scalars(select(ResearchPerson).where(ResearchPerson.account_id == account_id)
-                                       .order_by(ResearchPerson.status, ResearchPerson.name))]
-    techs = [TechnologyRow(r.name, r.category, r.evidence, r.source_url, r.detected_at,
-                           is_stale(r.detected_at, days, now))
-             for r in session.scalars(select(AccountTechnology).where(AccountTechnology.account_id == account_id)
-                                      .order_by(AccountTechnology.category, AccountTechnology.name))]
-    signals = [SignalRow(r.id, r.kind, r.title, r.occurred_on, r.source_url, r.detected_at, r.confidence,
-                         is_stale(r.detected_at, days, now))
-               for r in session.scalars(select(Signal).where(Signal.account_id == account_id)
-                                        .order_by(Signal.occurred_on.desc().nulls_last(), Signal.id.desc()))]
-    last = RunRow(run.id, run.kind, run.started_at, run.finished_at, run.status, run.pages, run.pages_failed,
-                  run.error) if run else None
-    return ResearchView(account_id, acc.version, days, last, pages, company, social, people, techs, signals)
