@@ -24,7 +24,7 @@ from accounts.models import (
     ResearchPage,
     Signal,
 )
-from accounts.queries import AccountFilter, _where, resolve
+from accounts.queries import AccountFilter, apply_filter, resolve
 from accounts.settings import int_setting, set_int_setting
 from bdr_desk.db import utcnow
 from bdr_desk.taxonomy import SEGMENTS
@@ -211,7 +211,7 @@ def key_contact_identification_rate(session: Session, flt: AccountFilter | None 
     else:
         stmt, group = select(seg_col, func.count(Account.id)).select_from(Account), [seg_col]
     stmt = stmt.where(and_(Account.abm_stage.not_in(CLOSED_STAGES)))
-    stmt = _where(stmt, resolve(session, flt or AccountFilter())).group_by(*group)
+    stmt = apply_filter(stmt, resolve(session, flt or AccountFilter())).group_by(*group)
     total = identified = 0
     for row in session.execute(stmt):
         seg, n = row[0], int(row[-1])

@@ -203,7 +203,7 @@ class AccountRow:
         return data
 
 
-def _where(stmt: Select[Any], flt: AccountFilter, now: dt.datetime | None = None) -> Select[Any]:
+def apply_filter(stmt: Select[Any], flt: AccountFilter, now: dt.datetime | None = None) -> Select[Any]:
     text = flt.text.strip()
     if text:
         stmt = stmt.where(or_(Account.name.icontains(text, autoescape=True),
@@ -291,7 +291,7 @@ def _order(sort: AccountSort) -> list[Any]:
 
 
 def count_accounts(session: Session, flt: AccountFilter = AccountFilter()) -> int:
-    return session.scalar(_where(select(func.count(Account.id)), resolve(session, flt))) or 0
+    return session.scalar(apply_filter(select(func.count(Account.id)), resolve(session, flt))) or 0
 
 
 _ROW_COLUMNS = (Account.id, Account.name, Account.domain, Account.industry, Account.tier, Account.abm_stage,
@@ -305,13 +305,13 @@ def page_accounts(
     offset: int = 0, limit: int = 200,
 ) -> list[AccountRow]:
     stmt = select(*_ROW_COLUMNS).outerjoin(User, User.id == Account.owner_id)
-    stmt = _where(stmt, resolve(session, flt)).order_by(*_order(sort)).offset(offset).limit(limit)
+    stmt = apply_filter(stmt, resolve(session, flt)).order_by(*_order(sort)).offset(offset).limit(limit)
     return [AccountRow(*row) for row in session.execute(stmt)]
 
 
 def account_ids(session: Session, flt: AccountFilter = AccountFilter(), limit: int | None = None) -> list[int]:
     """The ids of every account the filter matches (for "select all" bulk actions), in id order."""
-    stmt = _where(select(Account.id), resolve(session, flt)).order_by(Account.id)
+    stmt = apply_filter(select(Account.id), resolve(session, flt)).order_by(Account.id)
     if limit is not None:
         stmt = stmt.limit(limit)
     return list(session.scalars(stmt))

@@ -88,11 +88,14 @@ class _Worker(QRunnable):
         self.token = handle.token
         self.signals = handle.worker_signals
         self._last = 0.0
+        self._message: str | None = None
 
     def _progress(self, done: int, total: int, message: str = "") -> None:
+        # count-only updates are thinned to one per interval; a new message (the next page, phase or account) is
+        # always delivered, so a strip never shows a stale step while the job waits on something slow
         now = time.monotonic()
-        if now - self._last >= PROGRESS_INTERVAL_S or done >= total:
-            self._last = now
+        if now - self._last >= PROGRESS_INTERVAL_S or done >= total or message != self._message:
+            self._last, self._message = now, message
             self.signals.progress.emit(done, total, message)
 
     def run(self) -> None:

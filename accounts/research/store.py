@@ -34,8 +34,6 @@ from accounts.research.apply import (
     dismiss_people,
     employees,
 )
-from accounts.research.apply import country_code as _country_code  # noqa: F401 - ui.research.data uses it
-from accounts.research.apply import employees as _employees  # noqa: F401 - and store._employees
 from accounts.research.facts import (
     PageFacts,
     PageInfo,

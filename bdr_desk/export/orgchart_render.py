@@ -304,7 +304,7 @@ def paint_chart(painter: QPainter, smap: Any, lay: Layout, taxonomy: Any = None,
 
 # ---- export ----
 
-def _fit_scale(geo: ChartGeometry, scale: float) -> float:
+def fit_scale(geo: ChartGeometry, scale: float) -> float:
     scale = max(0.05, float(scale))
     scale = min(scale, MAX_SIDE / geo.width, MAX_SIDE / geo.height)
     return min(scale, math.sqrt(MAX_PIXELS / (geo.width * geo.height)))
@@ -319,7 +319,7 @@ def render_png(smap: Any, path: str | os.PathLike[str], taxonomy: Any = None, sc
     ensure_gui_app()
     lay = lay or chart_layout(smap)
     geo = chart_geometry(lay, taxonomy)
-    scale = _fit_scale(geo, scale)
+    scale = fit_scale(geo, scale)
     size = QSize(math.ceil(geo.width * scale), math.ceil(geo.height * scale))
     image = QImage(size, QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(QColor("#FFFFFF"))

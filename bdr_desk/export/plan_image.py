@@ -13,10 +13,10 @@ from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QSize
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from bdr_desk.export.orgchart_render import (
-    _fit_scale,
     chart_geometry,
     chart_layout,
     ensure_gui_app,
+    fit_scale,
     paint_chart,
 )
 from bdr_desk.export.plan_blocks import ChartImage
@@ -29,7 +29,7 @@ def chart_image(smap: Any, taxonomy: Any = None, scale: float = SCALE) -> ChartI
     ensure_gui_app()
     lay = chart_layout(smap)
     geo = chart_geometry(lay, taxonomy)
-    scale = _fit_scale(geo, scale)
+    scale = fit_scale(geo, scale)
     image = QImage(QSize(math.ceil(geo.width * scale), math.ceil(geo.height * scale)), QImage.Format.Format_RGB32)
     image.fill(QColor("#FFFFFF"))
     painter = QPainter(image)

@@ -24,7 +24,11 @@ from sqlalchemy.orm import Session
 from accounts.activities import ENGAGING
 from accounts.committees import DEFAULT_SEGMENT
 from accounts.models import Account, Activity, CommitteeTemplate, Contact, Opportunity
-from accounts.queries import AccountFilter, _where, resolve  # the accounts page's filter SQL, reused as is
+from accounts.queries import (  # the accounts page's filter SQL, reused as is
+    AccountFilter,
+    apply_filter,
+    resolve,
+)
 from bdr_desk.kpi.filters import UNKNOWN_SOURCE, KpiFilter, Period
 
 CLOSED_ACCOUNT_STAGES = ("won", "lost")
@@ -168,7 +172,7 @@ class Scope:
     # accounts
     def account_where(self, stmt: Select[Any], with_source: bool = True) -> Select[Any]:
         """``stmt`` (which selects from ``accounts``) narrowed to the accounts in scope."""
-        stmt = _where(stmt, self._accounts)
+        stmt = apply_filter(stmt, self._accounts)
         if self.flt.segment is not None:
             stmt = stmt.where(Account.segment == self.flt.segment)
         if with_source and self.flt.source is not None:

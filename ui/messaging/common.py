@@ -7,11 +7,10 @@ from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFontMetrics, QPainter, QPainterPath
+from PySide6.QtCore import QModelIndex, QObject, QSize, Qt
+from PySide6.QtGui import QFontMetrics
 from PySide6.QtWidgets import (
     QDialog,
-    QStyle,
     QStyledItemDelegate,
     QStyleOptionViewItem,
     QTableView,
@@ -29,6 +28,7 @@ from accounts.template_sandbox import TemplateError
 from content_library.items import ContentError
 from ui import dialogs
 from ui.context import AppContext
+from ui.widgets.pill import PillDelegate
 
 DOMAIN_ERRORS: tuple[type[Exception], ...] = (ActivityError, CalendarError, ContentError, HypothesisError,
                                               MessagingError, SequenceError, TemplateError)
@@ -109,41 +109,11 @@ def message_text(subject: str, body: str) -> str:
     return f"{subject}\n\n{body}" if subject else body
 
 
-class BadgeDelegate(QStyledItemDelegate):
+class BadgeDelegate(PillDelegate):
     """Paints the index's :data:`BADGE_ROLE` status as a rounded pill with its label (display text)."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        key = index.data(BADGE_ROLE)
-        if key not in STATUS_COLORS:
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text = opt.text
-        opt.text = ""
-        style = opt.widget.style() if opt.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        bg, fg = STATUS_COLORS[key]
-        fm = QFontMetrics(opt.font)
-        w = fm.horizontalAdvance(text) + 18
-        h = fm.height() + 4
-        rect = QRectF(opt.rect.left() + 6, opt.rect.center().y() - h / 2 + 1, w, h)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        path = QPainterPath()
-        path.addRoundedRect(rect, h / 2, h / 2)
-        painter.fillPath(path, QColor(bg))
-        font = opt.font
-        font.setWeight(font.Weight.DemiBold)
-        painter.setFont(font)
-        painter.setPen(QColor(fg))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, text)
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        size = super().sizeHint(option, index)
-        return QSize(size.width() + 24, max(size.height(), 28))
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(BADGE_ROLE, STATUS_COLORS, parent)
 
 
 class WrapDelegate(QStyledItemDelegate):

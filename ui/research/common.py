@@ -7,13 +7,14 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from PySide6.QtCore import QModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPainterPath
-from PySide6.QtWidgets import QAbstractItemView, QStyle, QStyledItemDelegate, QStyleOptionViewItem
+from PySide6.QtCore import QModelIndex, QObject, Qt
+from PySide6.QtGui import QColor, QFont
+from PySide6.QtWidgets import QAbstractItemView
 
 from accounts.research.fetch import CrawlOptions
 from ui import dialogs
 from ui.context import AppContext
+from ui.widgets.pill import PillDelegate as BasePill
 
 URL_ROLE = Qt.ItemDataRole.UserRole + 60  # a cell that is a link: the address to open
 PILL_ROLE = Qt.ItemDataRole.UserRole + 61  # a key of PILL_COLORS: the cell is painted as a pill
@@ -136,39 +137,8 @@ def open_links(view: QAbstractItemView) -> None:
     view.clicked.connect(clicked)
 
 
-class PillDelegate(QStyledItemDelegate):
+class PillDelegate(BasePill):
     """Paints a cell whose :data:`PILL_ROLE` names a colour of :data:`PILL_COLORS` as a rounded pill."""
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex) -> None:
-        key = index.data(PILL_ROLE)
-        if key not in PILL_COLORS:
-            super().paint(painter, option, index)
-            return
-        opt = QStyleOptionViewItem(option)
-        self.initStyleOption(opt, index)
-        text, opt.text = opt.text, ""
-        style = opt.widget.style() if opt.widget else None
-        if style is not None:
-            style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, opt.widget)
-        bg, fg = PILL_COLORS[key]
-        font = QFont(opt.font)
-        font.setPointSizeF(max(7.0, font.pointSizeF() - 0.5))
-        font.setWeight(QFont.Weight.DemiBold)
-        fm = QFontMetrics(font)
-        w = min(fm.horizontalAdvance(text) + 16, opt.rect.width() - 8)
-        h = fm.height() + 4
-        rect = QRectF(opt.rect.left() + 6, opt.rect.center().y() - h / 2 + 1, w, h)
-        painter.save()
-        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
-        path = QPainterPath()
-        path.addRoundedRect(rect, h / 2, h / 2)
-        painter.fillPath(path, QColor(bg))
-        painter.setFont(font)
-        painter.setPen(QColor(fg))
-        painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, fm.elidedText(text, Qt.TextElideMode.ElideRight,
-                                                                           int(w) - 8))
-        painter.restore()
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex) -> QSize:  # noqa: N802
-        size = super().sizeHint(option, index)
-        return QSize(size.width() + 20, max(size.height(), 28))
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(PILL_ROLE, PILL_COLORS, parent, shrink_pt=0.5, padding=16)

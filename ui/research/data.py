@@ -15,7 +15,7 @@ from sqlalchemy import select
 from accounts.account_detail import AccountEditError
 from accounts.models import Account
 from accounts.models.research import ResearchRun
-from accounts.research import store
+from accounts.research import apply, store
 from accounts.research.store import ResearchView, research_view
 from bdr_desk.db import Workspace
 
@@ -62,9 +62,9 @@ def comparable(account_field: str | None, value: Any) -> Any:
         return None
     try:
         if account_field == "hq_country":
-            return store._country_code(value)  # noqa: SLF001 - the one rule apply_company_fields uses
+            return apply.country_code(value)  # the one rule apply_company_fields uses
         if account_field == "employees":
-            return store._employees(value)  # noqa: SLF001
+            return apply.employees(value)
     except AccountEditError:
         pass
     text = " ".join(str(value).split()).casefold()

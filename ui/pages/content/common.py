@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 
 from PySide6.QtCore import QUrl
-from PySide6.QtGui import QDesktopServices, QGuiApplication
 from PySide6.QtWidgets import QDialog, QFileDialog, QWidget
 from sqlalchemy import select
 
@@ -19,6 +18,7 @@ from content_library.files import store_for
 from content_library.models import CONTENT_STATUSES, CONTENT_TYPES, ContentFacet, ContentItem
 from content_library.queries import STATUS_LABELS, TYPE_LABELS
 from content_library.usage import record_usage
+from ui import dialogs
 from ui.context import AppContext
 
 CURATORS = ("marketing", "manager")
@@ -117,8 +117,9 @@ def choose_files(parent: QWidget | None) -> list[str]:
 
 
 def open_url(url: str) -> bool:
-    """Open a web address or a local file in the system's handler (the seam tests replace)."""
-    return QDesktopServices.openUrl(QUrl(url))
+    """Open a web address or a local file in the system's handler (the seam tests replace; the app's one
+    opener is :func:`ui.dialogs.open_url`)."""
+    return dialogs.open_url(url)
 
 
 def item_link(ctx: AppContext, item_id: int) -> str | None:
@@ -146,7 +147,7 @@ def copy_link(ctx: AppContext, item_id: int, *, account_id: int | None = None,
     link = item_link(ctx, item_id)
     if not link:
         return None
-    QGuiApplication.clipboard().setText(link)
+    dialogs.copy_text(link)
     with ctx.workspace.session() as s:
         record_usage(s, item_id, "copied_link", account_id=account_id, contact_id=contact_id,
                      user_id=ctx.user.id)
