@@ -19,6 +19,7 @@ from bdr_desk.crm.connector import ConnectorError
 from bdr_desk.crm.hubspot import HubSpotConnector
 from bdr_desk.crm.ratelimit import TokenBucket
 from tests.fake_hubspot import FakeClock, FakeHubSpot
+from tests.memory_keyring import MemoryKeyring
 
 
 @pytest.fixture
@@ -171,24 +172,6 @@ def test_the_token_is_never_logged_repr_d_or_sent_outside_the_header(hub, clock,
         assert hub.token not in text and hub.token[::-1] not in text
     assert all(hub.token not in f"{r.path}?{r.query} {r.body}" for r in hub.requests)
     assert "Bearer" not in caplog.text and "GET /account-info/v3/details -> 401" in caplog.text
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.store.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 @pytest.fixture

@@ -22,28 +22,11 @@ from bdr_desk.crm.mapping_store import load_mapping
 from bdr_desk.crm.models import SyncConflict, SyncRun
 from tests.crm_support import pending, seed
 from tests.fake_hubspot import FakeHubSpot
+from tests.memory_keyring import MemoryKeyring
 from ui.pages.sync_page import SyncPage
 from ui.sync.models import MappingModel
 
 TOKEN_KEY = ("bdr-desk", "hubspot:token")
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    priority = 1
-
-    def __init__(self):
-        super().__init__()
-        self.store = {}
-
-    def get_password(self, service, username):
-        return self.store.get((service, username))
-
-    def set_password(self, service, username, password):
-        self.store[(service, username)] = password
-
-    def delete_password(self, service, username):
-        if self.store.pop((service, username), None) is None:
-            raise keyring.errors.PasswordDeleteError("not found")
 
 
 @pytest.fixture
